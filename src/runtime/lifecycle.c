@@ -1,0 +1,212 @@
+/* vessel: start, kill and delete of a created container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/files.h"
+
+static const struct {
+        const char *name;
+        int signo;
+} signal_names[] = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT},     {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+        {"ABRT", SIGABRT}, {"IOT", SIGIOT},     {"BUS", SIGBUS},       {"FPE", SIGFPE},   {"KILL", SIGKILL},
+        {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
+        {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+        {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},
+        {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH}, {"IO", SIGIO},
+        {"POLL", SIGPOLL}, {"PWR", SIGPWR},     {"SYS", SIGSYS},
+};
+
+int vs_signal_parse(const char *name, int *ret, struct vs_error *err)
+{
+        char *end;
+        long n = strtol(name, &end, 10);
+        if (*name && *end == '\0') {
+                if (n <= 0 || n > SIGRTMAX)
+                        return vs_error_set(err, EINVAL, "invalid signal number %s", name);
+                *ret = (int) n;
+                return 0;
+        }
+        const char *bare = strncasecmp(name, "SIG", 3) == 0 ? name + 3 : name;
+        for (size_t i = 0; i < VS_ARRAY_SIZE(signal_names); i++)
+                if (strcasecmp(bare, signal_names[i].name) == 0) {
+                        *ret = signal_names[i].signo;
+                        return 0;
+                }
+        /* RTMIN, RTMIN+3, RTMAX-2 */
+        bool rtmin = strncasecmp(bare, "RTMIN", 5) == 0, rtmax = strncasecmp(bare, "RTMAX", 5) == 0;
+        if (rtmin || rtmax) {
+                long off = bare[5] ? strtol(bare + 5, &end, 10) : 0;
+                int s = (rtmin ? SIGRTMIN : SIGRTMAX) + (int) off;
+                if ((!bare[5] || *end == '\0') && s >= SIGRTMIN && s <= SIGRTMAX) {
+                        *ret = s;
+                        return 0;
+                }
+        }
+        return vs_error_set(err, EINVAL, "unknown signal \"%s\"", name);
+}
+
+int vs_container_start(const char *root, const char *id, struct vs_error *err)
+{
+        _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
+        if (rootfd < 0)
+                return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;
+        _cleanup_close_ int lockfd = vs_state_lock(rootfd, id, err);
+        if (lockfd < 0)
+                return lockfd;
+        struct vs_state st;
+        int r = vs_state_load(rootfd, id, &st, err);
+        if (r < 0)
+                return r;
+        enum vs_status status = st.status;
+        vs_state_clear(&st);
+        if (status != VS_STATUS_CREATED)
+                return vs_error_set(err, EINVAL, "cannot start container %s: it is %s, not created", id,
+                                    vs_status_name(status));
+        /* The init holds the fifo open for reading: a non-blocking open for
+         * writing succeeds exactly while it waits. */
+        _cleanup_close_ int fifo = openat(lockfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo < 0)
+                return vs_error_syscall(err, "cannot start container %s: exec fifo", id);
+        if (write(fifo, "0", 1) != 1)
+                return vs_error_syscall(err, "cannot start container %s", id);
+        if (unlinkat(lockfd, "exec.fifo", 0) < 0)
+                return vs_error_syscall(err, "cannot start container %s: removing the exec fifo", id);
+        return 0;
+}
+
+static int signal_all(char **dirs, int signo)
+{
+        int sent = 0;
+        for (char **d = dirs; d && *d; d++) {
+                char path[4096];
+                snprintf(path, sizeof(path), "%s/cgroup.procs", *d);
+                _cleanup_free_ char *procs = NULL;
+                struct vs_error ignored = VS_ERROR_INIT;
+                if (vs_read_file(path, &procs, NULL, &ignored) < 0) {
+                        vs_error_ignore(&ignored);
+                        continue;
+                }
+                for (char *p = procs, *end; *p; p = end) {
+                        long pid = strtol(p, &end, 10);
+                        if (end == p)
+                                break;
+                        if (pid > 0 && kill((pid_t) pid, signo) == 0)
+                                sent++;
+                }
+                if (sent)
+                        break; /* every hierarchy holds the same processes */
+        }
+        return sent;
+}
+
+static void thaw(char **dirs)
+{
+        for (char **d = dirs; d && *d; d++) {
+                char path[4096];
+                struct vs_error ignored = VS_ERROR_INIT;
+                snprintf(path, sizeof(path), "%s/freezer.state", *d);
+                if (access(path, F_OK) == 0)
+                        (void) vs_write_existing(path, "THAWED", &ignored);
+                snprintf(path, sizeof(path), "%s/cgroup.freeze", *d);
+                if (access(path, F_OK) == 0)
+                        (void) vs_write_existing(path, "0", &ignored);
+                vs_error_ignore(&ignored);
+        }
+}
+
+static int send_signal(const struct vs_state *st, int signo, bool all, struct vs_error *err)
+{
+        if (all) {
+                if (signo == SIGKILL)
+                        thaw(st->cgroup_dirs);
+                signal_all(st->cgroup_dirs, signo);
+                return 0;
+        }
+        /* A pidfd pins the process: a pid reused after the check is not signalled. */
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, st->pid, 0);
+        if (pidfd < 0 || vs_proc_start_time(st->pid) != st->pid_start_time)
+                return vs_error_set(err, ESRCH, "container %s not running", st->id);
+        if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+                return vs_error_syscall(err, "cannot signal container %s", st->id);
+        if (signo == SIGKILL && st->status == VS_STATUS_PAUSED)
+                thaw(st->cgroup_dirs);
+        return 0;
+}
+
+int vs_container_kill(const char *root, const char *id, int signo, bool all, struct vs_error *err)
+{
+        _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
+        if (rootfd < 0)
+                return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;
+        _cleanup_close_ int lockfd = vs_state_lock(rootfd, id, err);
+        if (lockfd < 0)
+                return lockfd;
+        struct vs_state st;
+        int r = vs_state_load(rootfd, id, &st, err);
+        if (r < 0)
+                return r;
+        if (st.status == VS_STATUS_STOPPED && !all)
+                r = vs_error_set(err, ESRCH, "container %s not running", id);
+        else
+                r = send_signal(&st, signo, all, err);
+        vs_state_clear(&st);
+        return r;
+}
+
+/* Wait until the process has gone (it is not our child: poll its pidfd). */
+static void wait_gone(pid_t pid, uint64_t start_time)
+{
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0 || vs_proc_start_time(pid) != start_time)
+                return;
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        (void) poll(&p, 1, 10 * 1000);
+}
+
+int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err)
+{
+        _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
+        if (rootfd < 0)
+                return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;
+        _cleanup_close_ int lockfd = vs_state_lock(rootfd, id, err);
+        if (lockfd < 0)
+                return lockfd;
+        struct vs_state st;
+        int r = vs_state_load(rootfd, id, &st, err);
+        if (r < 0) {
+                /* A state directory with no readable state is the remains of a
+                 * create that died: with --force, remove it. */
+                if (!force || err->code == ENOENT)
+                        return r;
+                vs_error_ignore(err);
+                return vs_state_remove(rootfd, id, err);
+        }
+        if ((st.status == VS_STATUS_RUNNING || st.status == VS_STATUS_PAUSED) && !force) {
+                r = vs_error_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+                                 vs_status_name(st.status));
+                vs_state_clear(&st);
+                return r;
+        }
+        if (st.status != VS_STATUS_STOPPED) {
+                thaw(st.cgroup_dirs);
+                (void) kill(st.pid, SIGKILL);
+                wait_gone(st.pid, st.pid_start_time);
+        }
+        r = vs_cgroup_destroy(st.cgroup_dirs, err);
+        if (r == 0)
+                r = vs_state_remove(rootfd, id, err);
+        vs_state_clear(&st);
+        return r < 0 ? vs_error_wrap(err, "cannot delete container %s", id) : 0;
+}

@@ -1,0 +1,49 @@
+/* vessel: the container lifecycle, as runc's commands see it. */
+#ifndef VESSEL_RUNTIME_RUNTIME_H
+#define VESSEL_RUNTIME_RUNTIME_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "runtime/state.h"
+#include "util/error.h"
+
+struct vs_create_options {
+        const char *root;   /* the runtime's state root */
+        const char *id;
+        const char *bundle; /* the bundle directory (made absolute by create) */
+        const char *pid_file;
+        const char *console_socket;
+        bool no_pivot;
+        bool no_new_keyring;
+        int preserve_fds; /* fds 3 .. 3+preserve_fds-1 are passed to the container */
+        bool systemd_cgroup;
+};
+
+/* A container being created by this process: its init is our child until
+ * vs_created_release() or the end of vs_container_run(). */
+struct vs_created {
+        pid_t pid;
+        int sync_fd; /* our end of the socket to the init */
+        int rootfd;  /* the runtime root */
+        char *id;
+        char **cgroup_dirs;
+};
+
+/* create: the init ends set up, in its namespaces and cgroup, blocked until
+ * `start`. With `foreground`, it waits on the sync socket instead of the
+ * exec fifo and `created` keeps the handle (for run). */
+int vs_container_create(const struct vs_create_options *opts, bool foreground, struct vs_created *created,
+                        struct vs_error *err);
+/* run: create, start, wait (forwarding signals), delete. *exit_status is
+ * the container's (128+N when a signal N ended it). */
+int vs_container_run(const struct vs_create_options *opts, int *exit_status, struct vs_error *err);
+int vs_container_start(const char *root, const char *id, struct vs_error *err);
+int vs_container_kill(const char *root, const char *id, int signo, bool all, struct vs_error *err);
+int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err);
+
+/* Parse "KILL", "SIGKILL", "9". */
+int vs_signal_parse(const char *name, int *ret, struct vs_error *err);
+
+#endif

@@ -1,0 +1,60 @@
+/* vessel: the messages between the runtime and the container's init over a
+ * SOCK_SEQPACKET socketpair (one message per send, never merged). */
+#ifndef VESSEL_RUNTIME_SYNC_H
+#define VESSEL_RUNTIME_SYNC_H
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util/error.h"
+
+enum vs_sync_type {
+        VS_SYNC_GO = 1,  /* parent -> init: maps written, cgroup joined: set up */
+        VS_SYNC_MAP_REQ, /* init -> parent: I made a user namespace, write its maps */
+        VS_SYNC_MAP_DONE,
+        VS_SYNC_READY, /* init -> parent: set up; waiting to be started */
+        VS_SYNC_START, /* parent -> init (run): exec now */
+        VS_SYNC_ERROR, /* init -> parent: setup failed, with the error */
+};
+
+struct vs_sync_msg {
+        int type;
+        int code;
+        char msg[VS_ERROR_MSG_MAX];
+};
+
+static inline int vs_sync_send(int fd, int type, const struct vs_error *e)
+{
+        struct vs_sync_msg m = {.type = type};
+        size_t len = sizeof(m.type) + sizeof(m.code);
+        if (e) {
+                m.code = e->code;
+                size_t l = strnlen(e->msg, sizeof(m.msg) - 1);
+                memcpy(m.msg, e->msg, l);
+                len += l + 1;
+        }
+        ssize_t r;
+        do
+                r = send(fd, &m, len, MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        return r < 0 ? -errno : 0;
+}
+
+/* Receive one message; 0 on success, -EPIPE when the peer is gone. */
+static inline int vs_sync_recv(int fd, struct vs_sync_msg *m)
+{
+        memset(m, 0, sizeof(*m));
+        ssize_t r;
+        do
+                r = recv(fd, m, sizeof(*m), 0);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return -errno;
+        if (r < (ssize_t) (sizeof(m->type) + sizeof(m->code)))
+                return -EPIPE;
+        m->msg[sizeof(m->msg) - 1] = '\0';
+        return 0;
+}
+
+#endif
