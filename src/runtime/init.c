@@ -167,9 +167,39 @@ static int close_inherited_fds(int preserve_fds, struct vs_error *err)
         return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+        return *(const int *) a - *(const int *) b;
+}
+
+/* At birth the init holds copies of every fd of the runtime (the locked
+ * state directory among them): close all but those it needs, so no lock is
+ * held and nothing of the host's leaks into the container. */
+static void close_unneeded_fds(const struct vs_init_context *ctx)
+{
+        int keep[VS_NS_COUNT + 3], n = 0;
+        keep[n++] = ctx->sync_fd;
+        if (ctx->fifo_fd >= 0)
+                keep[n++] = ctx->fifo_fd;
+        for (int t = 0; t < VS_NS_COUNT; t++)
+                if (ctx->join_fds[t] >= 0)
+                        keep[n++] = ctx->join_fds[t];
+        qsort(keep, (size_t) n, sizeof(int), cmp_int);
+        unsigned int from = 3u + (unsigned) ctx->preserve_fds;
+        for (int i = 0; i < n; i++) {
+                if (keep[i] < (int) from)
+                        continue;
+                if ((unsigned) keep[i] > from)
+                        (void) syscall(SYS_close_range, from, (unsigned) keep[i] - 1, 0);
+                from = (unsigned) keep[i] + 1;
+        }
+        (void) syscall(SYS_close_range, from, ~0U, 0);
+}
+
 _Noreturn void vs_init_main(const struct vs_init_context *ctx)
 {
         struct vs_error err = VS_ERROR_INIT;
+        close_unneeded_fds(ctx);
         /* Die with the runtime while it still sets us up. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (wait_for(ctx->sync_fd, VS_SYNC_GO, &err) < 0)
