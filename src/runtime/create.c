@@ -259,7 +259,7 @@ static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
         /* Decimal with no newline: go-runc's Atoi is strict. */
         char text[32];
         int n = snprintf(text, sizeof(text), "%d", (int) pid);
-        int r = vs_write_file_atomic(dfd, base, text, (size_t) n, 0644, err);
+        int r = vs_write_file_replace(dfd, base, text, (size_t) n, 0644, err);
         return r < 0 ? vs_error_wrap(err, "--pid-file") : 0;
 }
 

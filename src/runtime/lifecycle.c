@@ -137,7 +137,7 @@ static int send_signal(const struct vs_state *st, int signo, bool all, struct vs
         /* A pidfd pins the process: a pid reused after the check is not signalled. */
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, st->pid, 0);
         if (pidfd < 0 || vs_proc_start_time(st->pid) != st->pid_start_time)
-                return vs_error_set(err, ESRCH, "container %s not running", st->id);
+                return vs_error_set(err, ESRCH, "cannot signal %s: container not running", st->id);
         if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
                 return vs_error_syscall(err, "cannot signal container %s", st->id);
         if (signo == SIGKILL && st->status == VS_STATUS_PAUSED)
@@ -158,7 +158,7 @@ int vs_container_kill(const char *root, const char *id, int signo, bool all, str
         if (r < 0)
                 return r;
         if (st.status == VS_STATUS_STOPPED && !all)
-                r = vs_error_set(err, ESRCH, "container %s not running", id);
+                r = vs_error_set(err, ESRCH, "cannot signal %s: container not running", id);
         else
                 r = send_signal(&st, signo, all, err);
         vs_state_clear(&st);

@@ -145,7 +145,7 @@ int vs_state_write(int dirfd, const struct vs_state *state, struct vs_error *err
         json_decref(o);
         if (!text)
                 return vs_error_errno(err, ENOMEM, "cannot encode state.json");
-        return vs_write_file_atomic(dirfd, "state.json", text, strlen(text), 0600, err);
+        return vs_write_file_replace(dirfd, "state.json", text, strlen(text), 0600, err);
 }
 
 uint64_t vs_proc_start_time(pid_t pid)

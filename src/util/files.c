@@ -24,15 +24,17 @@ int vs_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return vs_error_syscall(err, "cannot open %s", path);
-        size_t cap = 4096, len = 0;
+        /* Room for max + 1 bytes: reading one byte past the limit tells a
+         * file of exactly `max` bytes from a larger one. */
+        size_t cap = max < 4096 ? max + 1 : 4096, len = 0;
         _cleanup_free_ char *buf = malloc(cap + 1);
         if (!buf)
                 return vs_error_errno(err, ENOMEM, "cannot read %s", path);
         for (;;) {
                 if (len == cap) {
-                        if (cap >= max)
+                        if (cap > max)
                                 return vs_error_set(err, EFBIG, "cannot read %s: larger than %zu bytes", path, max);
-                        cap = cap * 2 > max ? max : cap * 2;
+                        cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
                         char *n = realloc(buf, cap + 1);
                         if (!n)
                                 return vs_error_errno(err, ENOMEM, "cannot read %s", path);
@@ -48,6 +50,8 @@ int vs_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
                         break;
                 len += (size_t) r;
         }
+        if (len > max)
+                return vs_error_set(err, EFBIG, "cannot read %s: larger than %zu bytes", path, max);
         buf[len] = '\0';
         if (ret_len)
                 *ret_len = len;
@@ -78,8 +82,8 @@ int vs_write_existing(const char *path, const char *data, struct vs_error *err)
         return vs_write_existing_at(AT_FDCWD, path, data, strlen(data), err);
 }
 
-int vs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                         struct vs_error *err)
+static int write_and_rename(int dirfd, const char *name, const char *data, size_t len, mode_t mode, bool durable,
+                            struct vs_error *err)
 {
         char tmp[PATH_MAX];
         if (snprintf(tmp, sizeof(tmp), ".%s.tmp%d", name, (int) getpid()) >= (int) sizeof(tmp))
@@ -99,12 +103,22 @@ int vs_write_file_atomic(int dirfd, const char *name, const char *data, size_t l
                 }
                 off += (size_t) w;
         }
-        if (fsync(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+        if ((durable && fsync(fd) < 0) || renameat(dirfd, tmp, dirfd, name) < 0) {
                 int r = vs_error_syscall(err, "cannot store %s", name);
                 (void) unlinkat(dirfd, tmp, 0);
                 return r;
         }
         return 0;
+}
+
+int vs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode, struct vs_error *err)
+{
+        return write_and_rename(dirfd, name, data, len, mode, true, err);
+}
+
+int vs_write_file_replace(int dirfd, const char *name, const char *data, size_t len, mode_t mode, struct vs_error *err)
+{
+        return write_and_rename(dirfd, name, data, len, mode, false, err);
 }
 
 static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
@@ -136,128 +150,121 @@ int vs_open_in_root(int rootfd, const char *path, int flags, mode_t mode, struct
         return vs_error_syscall(err, "cannot open %s in the container's root", path);
 }
 
-/* The fallback walk: one component at a time with O_NOFOLLOW; a symlink is
- * read and its target spliced into the rest of the path, absolute targets
- * restarting at rootfd; ".." never climbs above rootfd. */
-static int walk_step(int rootfd, int *curfd, char *work, size_t worksz, char **rest, int *links,
-                     struct vs_error *err)
+/* The fallback walk. Directories are kept as a stack of O_PATH fds with the
+ * root at the bottom: ".." pops it and never goes below the root, so no
+ * ".." is ever opened; each component is opened with O_NOFOLLOW; a symlink
+ * is read and its target spliced in front of the rest of the path (an
+ * absolute one restarting at the root). */
+struct dir_stack {
+        int fds[256];
+        size_t n;
+};
+
+static void stack_pop_to(struct dir_stack *st, size_t n)
 {
-        char *comp = *rest;
-        char *slash = strchr(comp, '/');
-        if (slash)
-                *slash = '\0';
-        char *next = slash ? slash + 1 : comp + strlen(comp);
-        if (comp[0] == '\0' || strcmp(comp, ".") == 0) {
-                *rest = next;
+        while (st->n > n)
+                vs_safe_close(st->fds[--st->n]);
+}
+
+static int splice_link(char *rest, size_t restsz, const char *target, const char *after)
+{
+        char joined[PATH_MAX];
+        int n = snprintf(joined, sizeof(joined), "%s%s%s", target, *after ? "/" : "", after);
+        if (n < 0 || (size_t) n >= sizeof(joined) || (size_t) n >= restsz)
+                return -ENAMETOOLONG;
+        memcpy(rest, joined, (size_t) n + 1);
+        return 0;
+}
+
+/* One component: ".", "..", a symlink to splice, a directory to enter, or
+ * the last name to open. Returns 1 when *ret_fd holds the result. */
+static int walk_component(struct dir_stack *st, char *rest, char **pos, int *links, int flags, mode_t mode,
+                          bool want_dir, int *ret_fd)
+{
+        char *p = *pos, name[NAME_MAX + 1];
+        size_t len = strcspn(p, "/");
+        if (len > NAME_MAX)
+                return -ENAMETOOLONG;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        p += len;
+        while (*p == '/')
+                p++;
+        bool last = *p == '\0';
+        *pos = p;
+        if (strcmp(name, ".") == 0)
+                return 0;
+        if (strcmp(name, "..") == 0) {
+                stack_pop_to(st, st->n > 1 ? st->n - 1 : 1);
                 return 0;
         }
-        if (strcmp(comp, "..") == 0) {
-                struct stat a, b;
-                if (fstat(*curfd, &a) == 0 && fstat(rootfd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-                        *rest = next; /* ".." at the root stays at the root */
-                        return 0;
+        int top = st->fds[st->n - 1];
+        if (!last || !(flags & O_NOFOLLOW)) {
+                char target[PATH_MAX];
+                ssize_t n = readlinkat(top, name, target, sizeof(target) - 1);
+                if (n >= 0) {
+                        if (++*links > 40)
+                                return -ELOOP;
+                        target[n] = '\0';
+                        if (target[0] == '/')
+                                stack_pop_to(st, 1);
+                        char after[PATH_MAX];
+                        snprintf(after, sizeof(after), "%s", p);
+                        int r = splice_link(rest, PATH_MAX, target, after);
+                        *pos = rest;
+                        return r;
                 }
+                if (errno != EINVAL && !(errno == ENOENT && last))
+                        return -errno;
         }
-        char target[PATH_MAX];
-        ssize_t n = readlinkat(*curfd, comp, target, sizeof(target) - 1);
-        if (n >= 0) {
-                if (++*links > 40)
-                        return vs_error_errno(err, ELOOP, "cannot resolve %s", comp);
-                target[n] = '\0';
-                char joined[PATH_MAX];
-                if (snprintf(joined, sizeof(joined), "%s/%s", target, next) >= (int) sizeof(joined))
-                        return vs_error_errno(err, ENAMETOOLONG, "cannot resolve %s", comp);
-                if (strlen(joined) >= worksz)
-                        return vs_error_errno(err, ENAMETOOLONG, "cannot resolve %s", comp);
-                strcpy(work, joined);
-                if (target[0] == '/') {
-                        int nfd = openat(rootfd, ".", O_PATH | O_CLOEXEC | O_DIRECTORY);
-                        if (nfd < 0)
-                                return vs_error_syscall(err, "cannot reopen the root");
-                        vs_safe_close(*curfd);
-                        *curfd = nfd;
-                }
-                *rest = work;
-                return 0;
+        if (last) {
+                int fd = openat(top, name, flags | O_NOFOLLOW | O_CLOEXEC | (want_dir ? O_DIRECTORY : 0), mode);
+                if (fd < 0)
+                        return -errno;
+                *ret_fd = fd;
+                return 1;
         }
-        if (errno != EINVAL && errno != ENOENT)
-                return vs_error_syscall(err, "cannot resolve %s", comp);
-        if (errno == ENOENT)
-                return vs_error_errno(err, ENOENT, "cannot resolve %s", comp);
-        int nfd = openat(*curfd, comp, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-        if (nfd < 0)
-                return vs_error_syscall(err, "cannot open %s", comp);
-        vs_safe_close(*curfd);
-        *curfd = nfd;
-        *rest = next;
+        if (st->n == VS_ARRAY_SIZE(st->fds))
+                return -ENAMETOOLONG;
+        int fd = openat(top, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        st->fds[st->n++] = fd;
         return 0;
 }
 
 int vs_open_in_root_fallback(int rootfd, const char *path, int flags, mode_t mode, struct vs_error *err)
 {
-        char work[PATH_MAX], dirpart[PATH_MAX];
-        if (strlen(path) >= sizeof(work))
-                return vs_error_errno(err, ENAMETOOLONG, "cannot open %s", path);
-        /* Walk the directories; the last component is opened with the caller's flags. */
-        strcpy(dirpart, path);
-        size_t l = strlen(dirpart);
-        while (l > 1 && dirpart[l - 1] == '/')
-                dirpart[--l] = '\0';
-        char *last = strrchr(dirpart, '/');
-        const char *base = last ? last + 1 : dirpart;
-        if (last)
-                *last = '\0';
-        else
-                dirpart[0] = '\0';
-        strcpy(work, dirpart);
-        char lastname[NAME_MAX + 1];
-        snprintf(lastname, sizeof(lastname), "%s", base);
-
-        _cleanup_close_ int cur = openat(rootfd, ".", O_PATH | O_CLOEXEC | O_DIRECTORY);
-        if (cur < 0)
+        size_t plen = strlen(path);
+        if (plen == 0)
+                return vs_error_errno(err, ENOENT, "cannot open \"\" in the container's root");
+        char rest[PATH_MAX];
+        if (plen >= sizeof(rest))
+                return vs_error_errno(err, ENAMETOOLONG, "cannot open %s in the container's root", path);
+        memcpy(rest, path, plen + 1);
+        bool want_dir = path[plen - 1] == '/'; /* "file/" must be a directory, as openat2 says */
+        struct dir_stack st = {.n = 0};
+        st.fds[st.n] = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (st.fds[st.n] < 0)
                 return vs_error_syscall(err, "cannot open the root");
-        char *rest = work;
-        int links = 0;
-        for (;;) {
-                while (*rest) {
-                        int r = walk_step(rootfd, &cur, work, sizeof(work), &rest, &links, err);
-                        if (r < 0)
-                                return vs_error_wrap(err, "cannot open %s in the container's root", path);
+        st.n++;
+        char *pos = rest;
+        int links = 0, fd = -1, r = 0;
+        while (r == 0) {
+                while (*pos == '/')
+                        pos++;
+                if (*pos == '\0') {
+                        /* The path ended on the directory itself ("/", "a/..", "dir/."). */
+                        fd = openat(st.fds[st.n - 1], ".", flags | O_CLOEXEC, mode);
+                        r = fd < 0 ? -errno : 1;
+                        break;
                 }
-                if (lastname[0] == '\0' || strcmp(lastname, ".") == 0) {
-                        int fd = openat(cur, ".", flags | O_CLOEXEC, mode);
-                        if (fd < 0)
-                                return vs_error_syscall(err, "cannot open %s", path);
-                        return fd;
-                }
-                char target[PATH_MAX];
-                ssize_t n = readlinkat(cur, lastname, target, sizeof(target) - 1);
-                if (n < 0 || (flags & O_NOFOLLOW)) {
-                        int fd = openat(cur, lastname, flags | O_CLOEXEC | O_NOFOLLOW, mode);
-                        if (fd < 0)
-                                return vs_error_syscall(err, "cannot open %s in the container's root", path);
-                        return fd;
-                }
-                if (++links > 40)
-                        return vs_error_errno(err, ELOOP, "cannot open %s in the container's root", path);
-                /* The last component is a symlink: resolve its target the same way. */
-                target[n] = '\0';
-                strcpy(work, target);
-                char *ls = strrchr(work, '/');
-                snprintf(lastname, sizeof(lastname), "%s", ls ? ls + 1 : work);
-                if (ls)
-                        *ls = '\0';
-                else
-                        work[0] = '\0';
-                if (target[0] == '/') {
-                        int nfd = openat(rootfd, ".", O_PATH | O_CLOEXEC | O_DIRECTORY);
-                        if (nfd < 0)
-                                return vs_error_syscall(err, "cannot reopen the root");
-                        vs_safe_close(cur);
-                        cur = nfd;
-                }
-                rest = work;
+                r = walk_component(&st, rest, &pos, &links, flags, mode, want_dir, &fd);
         }
+        stack_pop_to(&st, 0);
+        if (r < 0)
+                return vs_error_errno(err, -r, "cannot open %s in the container's root", path);
+        return fd;
 }
 
 int vs_mkdir_in_root(int rootfd, const char *path, bool last_is_file, struct vs_error *err)
