@@ -99,7 +99,7 @@ int vs_devices_links(int rootfd, struct vs_error *err)
         static const struct {
                 const char *target, *link;
         } links[] = {
-                {"/proc/self/fd", "dev/fd"},     {"/proc/self/fd/0", "dev/stdin"}, {"/proc/self/fd/1", "dev/stdout"},
+                {"/proc/self/fd", "dev/fd"},       {"/proc/self/fd/0", "dev/stdin"}, {"/proc/self/fd/1", "dev/stdout"},
                 {"/proc/self/fd/2", "dev/stderr"}, {"pts/ptmx", "dev/ptmx"},
         };
         _cleanup_close_ int dev = vs_open_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY, 0, err);

@@ -220,8 +220,7 @@ int vs_mount_remount_ro(const char *path, struct vs_error *err)
  * hierarchy mounted afresh (rooted at the container's cgroup by the
  * namespace); without one, a bind of the container's own directory. */
 static int mount_hierarchy(const struct vs_mount_context *ctx, int tmpfs_fd, const char *hdir, const char *name,
-                           const char *type, const char *opts, const struct vs_mount_plan *plan,
-                           struct vs_error *err)
+                           const char *type, const char *opts, const struct vs_mount_plan *plan, struct vs_error *err)
 {
         if (mkdirat(tmpfs_fd, name, 0755) < 0 && errno != EEXIST)
                 return vs_error_syscall(err, "cannot create cgroup directory %s", name);

@@ -62,8 +62,7 @@ int vs_process_set_rlimits(const struct vs_oci_process *process, struct vs_error
                                                       "process.rlimits: cannot set %s to %llu:%llu, above the hard "
                                                       "limit %llu (raising it needs CAP_SYS_RESOURCE)",
                                                       rl->type, (unsigned long long) rl->soft,
-                                                      (unsigned long long) rl->hard,
-                                                      (unsigned long long) cur.rlim_max);
+                                                      (unsigned long long) rl->hard, (unsigned long long) cur.rlim_max);
                         return vs_error_errno(err, e, "process.rlimits: cannot set %s", rl->type);
                 }
         }
@@ -123,12 +122,9 @@ static int set_scheduler(const struct vs_oci_process *process, struct vs_error *
                         const char *name;
                         uint64_t flag;
                 } flags[] = {
-                        {"SCHED_FLAG_RESET_ON_FORK", 0x01},
-                        {"SCHED_FLAG_RECLAIM", 0x02},
-                        {"SCHED_FLAG_DL_OVERRUN", 0x04},
-                        {"SCHED_FLAG_KEEP_POLICY", 0x08},
-                        {"SCHED_FLAG_KEEP_PARAMS", 0x10},
-                        {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+                        {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},
+                        {"SCHED_FLAG_DL_OVERRUN", 0x04},     {"SCHED_FLAG_KEEP_POLICY", 0x08},
+                        {"SCHED_FLAG_KEEP_PARAMS", 0x10},    {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
                         {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
                 };
                 size_t i;

@@ -50,7 +50,7 @@ struct vs_oci_mount {
 };
 
 struct vs_oci_rlimit {
-        char *type; /* "RLIMIT_NOFILE", ... as written */
+        char *type;   /* "RLIMIT_NOFILE", ... as written */
         int resource; /* the RLIMIT_* number */
         uint64_t hard;
         uint64_t soft;
@@ -95,7 +95,7 @@ struct vs_oci_process {
         char *command_line;
         char **env; /* NULL-terminated, may be NULL */
         size_t n_env;
-        char *cwd; /* required, absolute */
+        char *cwd;                                /* required, absolute */
         struct vs_oci_capabilities *capabilities; /* NULL when absent */
         struct vs_oci_rlimit *rlimits;
         size_t n_rlimits;
@@ -149,9 +149,9 @@ struct vs_oci_device {
 
 struct vs_oci_device_cgroup {
         bool allow;
-        char type;   /* 'a', 'c' or 'b'; 'a' when absent */
+        char type;                      /* 'a', 'c' or 'b'; 'a' when absent */
         struct vs_oci_i64 major, minor; /* unset = wildcard */
-        char *access; /* subset of "rwm", NULL = "rwm" */
+        char *access;                   /* subset of "rwm", NULL = "rwm" */
 };
 
 struct vs_oci_memory {
@@ -183,7 +183,8 @@ struct vs_oci_block_io {
         struct vs_oci_u64 weight, leaf_weight;
         struct vs_oci_weight_device *weight_device;
         size_t n_weight_device;
-        struct vs_oci_throttle_device *throttle_read_bps, *throttle_write_bps, *throttle_read_iops, *throttle_write_iops;
+        struct vs_oci_throttle_device *throttle_read_bps, *throttle_write_bps, *throttle_read_iops,
+                *throttle_write_iops;
         size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops, n_throttle_write_iops;
 };
 
@@ -269,7 +270,7 @@ struct vs_oci_linux {
         size_t n_devices;
         char *cgroups_path;
         struct vs_oci_resources *resources; /* NULL when absent */
-        char *rootfs_propagation; /* "private" | "shared" | "slave" | "unbindable" | r* variants, validated */
+        char *rootfs_propagation;           /* "private" | "shared" | "slave" | "unbindable" | r* variants, validated */
         struct vs_oci_seccomp *seccomp;
         struct vs_oci_kv *sysctl;
         size_t n_sysctl;

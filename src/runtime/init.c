@@ -230,8 +230,8 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
                 fprintf(stderr, "vessel-runtime: %s\n", err.msg);
                 _exit(126);
         }
-        execve(exe, ctx->config->process->args, ctx->config->process->env ? ctx->config->process->env
-                                                                           : (char *[]){NULL});
+        execve(exe, ctx->config->process->args,
+               ctx->config->process->env ? ctx->config->process->env : (char *[]){NULL});
         int e = errno;
         fprintf(stderr, "vessel-runtime: exec %s: %s\n", exe, strerror(e));
         _exit(e == ENOENT ? 127 : 126);

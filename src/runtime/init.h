@@ -12,11 +12,11 @@ struct vs_init_context {
         const char *bundle;
         const char *rootfs;
         int sync_fd;
-        int fifo_fd;                /* -1 when started over sync_fd (run) */
-        int join_fds[VS_NS_COUNT];  /* namespaces the init joins itself; -1 for none */
-        int unshare_flags;          /* namespaces the init makes itself (when it joins some) */
+        int fifo_fd;               /* -1 when started over sync_fd (run) */
+        int join_fds[VS_NS_COUNT]; /* namespaces the init joins itself; -1 for none */
+        int unshare_flags;         /* namespaces the init makes itself (when it joins some) */
         bool new_user_ns;
-        bool new_cgroup_ns;         /* made by the init once it is in its cgroup */
+        bool new_cgroup_ns; /* made by the init once it is in its cgroup */
         bool no_pivot;
         bool no_new_keyring;
         const char *keyring_name;

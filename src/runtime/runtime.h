@@ -10,7 +10,7 @@
 #include "util/error.h"
 
 struct vs_create_options {
-        const char *root;   /* the runtime's state root */
+        const char *root; /* the runtime's state root */
         const char *id;
         const char *bundle; /* the bundle directory (made absolute by create) */
         const char *pid_file;

@@ -14,7 +14,13 @@
 
 #include "util/error.h"
 
-enum vs_status { VS_STATUS_CREATING, VS_STATUS_CREATED, VS_STATUS_RUNNING, VS_STATUS_PAUSED, VS_STATUS_STOPPED };
+enum vs_status {
+        VS_STATUS_CREATING,
+        VS_STATUS_CREATED,
+        VS_STATUS_RUNNING,
+        VS_STATUS_PAUSED,
+        VS_STATUS_STOPPED
+};
 
 struct vs_state {
         char *id;
@@ -24,10 +30,10 @@ struct vs_state {
         uint64_t pid_start_time; /* /proc/PID/stat field 22: tells a reused pid apart */
         char *created;           /* RFC3339 */
         uid_t owner;
-        char **cgroup_dirs;      /* the container's cgroup directories, NULL-terminated */
+        char **cgroup_dirs; /* the container's cgroup directories, NULL-terminated */
         bool systemd_cgroup;
-        char *annotations_json;  /* the config's annotations object, as JSON text */
-        enum vs_status status;   /* computed by vs_state_load, not stored */
+        char *annotations_json; /* the config's annotations object, as JSON text */
+        enum vs_status status;  /* computed by vs_state_load, not stored */
 };
 
 const char *vs_status_name(enum vs_status status);

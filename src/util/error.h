@@ -16,7 +16,10 @@ struct vs_error {
         char msg[VS_ERROR_MSG_MAX];
 };
 
-#define VS_ERROR_INIT {0}
+#define VS_ERROR_INIT                                                                                                  \
+        {                                                                                                              \
+                0                                                                                                      \
+        }
 
 /* Store a message with errnum; returns -errnum so callers can `return vs_error_set(...)`. */
 int vs_error_set(struct vs_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

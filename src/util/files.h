@@ -16,13 +16,11 @@ int vs_read_file(const char *path, char **ret, size_t *ret_len, struct vs_error 
 int vs_write_existing_at(int dirfd, const char *path, const char *data, size_t len, struct vs_error *err);
 int vs_write_existing(const char *path, const char *data, struct vs_error *err);
 /* Create or replace dirfd/name: written to a temporary name, fsynced, renamed. */
-int vs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                         struct vs_error *err);
+int vs_write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode, struct vs_error *err);
 /* The same without fsync: readers never see a half-written file, but the
  * content may not survive a power loss. For state that dies with the boot
  * anyway (the runtime's state under /run). */
-int vs_write_file_replace(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-                          struct vs_error *err);
+int vs_write_file_replace(int dirfd, const char *name, const char *data, size_t len, mode_t mode, struct vs_error *err);
 
 /* Open `path` as if `rootfd` were "/": symlinks and ".." never leave it.
  * openat2(RESOLVE_IN_ROOT) when the kernel has it, else a checked walk. */

@@ -6,7 +6,12 @@
 
 #include <stdbool.h>
 
-enum vs_log_level { VS_LOG_ERROR, VS_LOG_WARNING, VS_LOG_INFO, VS_LOG_DEBUG };
+enum vs_log_level {
+        VS_LOG_ERROR,
+        VS_LOG_WARNING,
+        VS_LOG_INFO,
+        VS_LOG_DEBUG
+};
 
 /* `program` prefixes stderr lines ("vessel-runtime: "). `log_path` (may be
  * NULL) receives every line too, as text or as runc's JSON lines
