@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/capabilities.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
+#include "oci/names.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 
@@ -116,9 +120,49 @@ static int enter_cwd(const char *cwd, struct vs_error *err)
         return 0;
 }
 
-static int setup_process(const struct vs_init_context *ctx, char **ret_exe, struct vs_error *err)
+/* Loading a seccomp filter needs no_new_privs or CAP_SYS_ADMIN. */
+static bool can_load_filter_late(const struct vs_oci_process *p)
+{
+        if (p->no_new_privileges)
+                return true;
+        struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct data[2];
+        if (syscall(SYS_capget, &hdr, data) < 0)
+                return false;
+        return data[0].effective & (1u << CAP_SYS_ADMIN);
+}
+
+/* The switch of user, with the capabilities carried across it, and the
+ * filter loaded before it when the process will not be able to load it
+ * last (no no_new_privs and no CAP_SYS_ADMIN left). */
+static int switch_user(const struct vs_oci_process *p, void **filter, struct vs_error *err)
+{
+        int r = vs_caps_prepare(p->capabilities, err);
+        if (r < 0)
+                return r;
+        if (*filter && !p->no_new_privileges) {
+                bool keeps_admin =
+                        p->user.uid == 0 &&
+                        (!p->capabilities ||
+                         vs_oci_name_in_list((const char *const *) p->capabilities->effective, "CAP_SYS_ADMIN"));
+                if (!keeps_admin) {
+                        r = vs_seccomp_load(*filter, err);
+                        *filter = NULL;
+                        if (r < 0)
+                                return r;
+                }
+        }
+        r = vs_process_set_user(p, err);
+        if (r == 0)
+                r = vs_caps_apply(p->capabilities, err);
+        return r;
+}
+
+static int setup_process(const struct vs_init_context *ctx, char **ret_exe, void **ret_filter, struct vs_error *err)
 {
         const struct vs_oci_process *p = ctx->config->process;
+        const struct vs_oci_linux *l = ctx->config->linux_;
+        void *filter = NULL;
         int r = vs_process_set_rlimits(p, err);
         if (r == 0)
                 r = vs_process_set_scheduling(ctx->config, err);
@@ -130,13 +174,20 @@ static int setup_process(const struct vs_init_context *ctx, char **ret_exe, stru
          * after it (so a directory the user cannot enter is an error). */
         if (r == 0 && chdir(p->cwd) < 0 && errno != EACCES)
                 r = vs_error_syscall(err, "process.cwd: cannot chdir to %s", p->cwd);
+        if (r == 0 && l && l->seccomp)
+                r = vs_seccomp_build(l->seccomp, &filter, err);
         if (r == 0)
-                r = vs_process_set_user(p, err);
+                r = switch_user(p, &filter, err);
         if (r == 0)
                 r = enter_cwd(p->cwd, err);
         if (r == 0 && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 r = vs_error_syscall(err, "process.noNewPrivileges");
-        return r;
+        if (r < 0) {
+                vs_seccomp_free(filter);
+                return r;
+        }
+        *ret_filter = filter;
+        return 0;
 }
 
 static int wait_start(const struct vs_init_context *ctx, struct vs_error *err)
@@ -217,8 +268,14 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
         if (setup_root(ctx, &err) < 0)
                 init_fail(ctx, &err);
         _cleanup_free_ char *exe = NULL;
-        if (setup_process(ctx, &exe, &err) < 0)
+        void *filter = NULL;
+        if (setup_process(ctx, &exe, &filter, &err) < 0)
                 init_fail(ctx, &err);
+        if (filter && !can_load_filter_late(ctx->config->process)) {
+                vs_error_set(&err, EPERM,
+                             "linux.seccomp: the process can load no filter (no noNewPrivileges, no CAP_SYS_ADMIN)");
+                init_fail(ctx, &err);
+        }
         /* The runtime exits once it reads READY (create returned): stop
          * dying with it before saying so. */
         (void) prctl(PR_SET_PDEATHSIG, 0);
@@ -226,7 +283,8 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
                 _exit(1);
         if (wait_start(ctx, &err) < 0)
                 _exit(1);
-        if (close_inherited_fds(ctx->preserve_fds, &err) < 0) {
+        /* The filter last, so that none of the runtime's own calls is filtered. */
+        if (close_inherited_fds(ctx->preserve_fds, &err) < 0 || (filter && vs_seccomp_load(filter, &err) < 0)) {
                 fprintf(stderr, "vessel-runtime: %s\n", err.msg);
                 _exit(126);
         }
