@@ -18,6 +18,8 @@ struct globals {
 
 /* Report err once (stderr and the --log), return 1. */
 int fail(const struct vs_error *err);
+/* Print a warning the library handed back (a failed poststart or poststop hook), if any. */
+void warn(const struct vs_error *warning);
 /* Parse a command's options with getopt_long_only (runc accepts -flag and
  * --flag, --f v and --f=v). Returns the option, -1 at the end, or -2 after
  * printing an error for an unknown or incomplete flag. */

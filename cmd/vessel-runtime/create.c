@@ -31,8 +31,15 @@ static int listen_fds(void)
 
 static int parse_create(const struct globals *g, int argc, char **argv, struct create_args *a, bool is_run)
 {
-        enum { OPT_NO_PIVOT = 1000, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS, OPT_CONSOLE_SOCKET, OPT_PID_FILE,
-               OPT_NO_SUBREAPER, OPT_KEEP };
+        enum {
+                OPT_NO_PIVOT = 1000,
+                OPT_NO_NEW_KEYRING,
+                OPT_PRESERVE_FDS,
+                OPT_CONSOLE_SOCKET,
+                OPT_PID_FILE,
+                OPT_NO_SUBREAPER,
+                OPT_KEEP
+        };
         static const struct option longopts[] = {
                 {"bundle", required_argument, NULL, 'b'},
                 {"pid-file", required_argument, NULL, OPT_PID_FILE},
@@ -49,11 +56,21 @@ static int parse_create(const struct globals *g, int argc, char **argv, struct c
         int c;
         while ((c = next_option(argc, argv, is_run ? "+b:d" : "+b:", longopts, argv[0])) != -1) {
                 switch (c) {
-                case 'b': a->opts.bundle = optarg; break;
-                case OPT_PID_FILE: a->opts.pid_file = optarg; break;
-                case OPT_CONSOLE_SOCKET: a->opts.console_socket = optarg; break;
-                case OPT_NO_PIVOT: a->opts.no_pivot = true; break;
-                case OPT_NO_NEW_KEYRING: a->opts.no_new_keyring = true; break;
+                case 'b':
+                        a->opts.bundle = optarg;
+                        break;
+                case OPT_PID_FILE:
+                        a->opts.pid_file = optarg;
+                        break;
+                case OPT_CONSOLE_SOCKET:
+                        a->opts.console_socket = optarg;
+                        break;
+                case OPT_NO_PIVOT:
+                        a->opts.no_pivot = true;
+                        break;
+                case OPT_NO_NEW_KEYRING:
+                        a->opts.no_new_keyring = true;
+                        break;
                 case OPT_PRESERVE_FDS: {
                         char *end;
                         long n = strtol(optarg, &end, 10);
@@ -65,10 +82,14 @@ static int parse_create(const struct globals *g, int argc, char **argv, struct c
                         a->opts.preserve_fds = (int) n;
                         break;
                 }
-                case 'd': a->detach = true; break;
+                case 'd':
+                        a->detach = true;
+                        break;
                 case OPT_NO_SUBREAPER:
-                case OPT_KEEP: break; /* accepted as runc does */
-                default: return 1;
+                case OPT_KEEP:
+                        break; /* accepted as runc does */
+                default:
+                        return 1;
                 }
         }
         if (!want_args(argc, argv, 1, is_run ? "run [options] ID" : "create [options] ID"))
@@ -112,12 +133,14 @@ int cmd_run(const struct globals *g, int argc, char **argv)
                 vs_safe_close(c.rootfd);
                 free(c.id);
                 vs_strv_free(c.cgroup_dirs);
-                if (vs_container_start(g->root, a.opts.id, &err) < 0)
-                        return fail(&err);
-                return 0;
+                struct vs_error warning = VS_ERROR_INIT;
+                int r = vs_container_start(g->root, a.opts.id, &err, &warning);
+                warn(&warning);
+                return r < 0 ? fail(&err) : 0;
         }
         int status = 0;
-        if (vs_container_run(&a.opts, &status, &err) < 0)
-                return fail(&err);
-        return status;
+        struct vs_error warning = VS_ERROR_INIT;
+        r = vs_container_run(&a.opts, &status, &err, &warning);
+        warn(&warning);
+        return r < 0 ? fail(&err) : status;
 }

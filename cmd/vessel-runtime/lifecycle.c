@@ -11,8 +11,10 @@ int cmd_start(const struct globals *g, int argc, char **argv)
         static const struct option longopts[] = {{0}};
         if (next_option(argc, argv, "+", longopts, "start") != -1 || !want_args(argc, argv, 1, "start ID"))
                 return 1;
-        struct vs_error err = VS_ERROR_INIT;
-        return vs_container_start(g->root, argv[optind], &err) < 0 ? fail(&err) : 0;
+        struct vs_error err = VS_ERROR_INIT, warning = VS_ERROR_INIT;
+        int r = vs_container_start(g->root, argv[optind], &err, &warning);
+        warn(&warning);
+        return r < 0 ? fail(&err) : 0;
 }
 
 int cmd_kill(const struct globals *g, int argc, char **argv)
@@ -47,8 +49,10 @@ int cmd_delete(const struct globals *g, int argc, char **argv)
         }
         if (!want_args(argc, argv, 1, "delete [--force] ID"))
                 return 1;
-        struct vs_error err = VS_ERROR_INIT;
-        if (vs_container_delete(g->root, argv[optind], force, &err) < 0) {
+        struct vs_error err = VS_ERROR_INIT, warning = VS_ERROR_INIT;
+        int r = vs_container_delete(g->root, argv[optind], force, &err, &warning);
+        warn(&warning);
+        if (r < 0) {
                 /* As runc: deleting what does not exist is fine with --force. */
                 if (force && err.code == ENOENT)
                         return 0;

@@ -31,6 +31,12 @@ int fail(const struct vs_error *err)
         return 1;
 }
 
+void warn(const struct vs_error *warning)
+{
+        if (warning->code)
+                vs_log_warning("%s", warning->msg);
+}
+
 int next_option(int argc, char **argv, const char *shortopts, const struct option *longopts, const char *command)
 {
         opterr = 0;

@@ -20,6 +20,7 @@
 #include "cgroup/cgroup.h"
 #include "linux/idmap.h"
 #include "linux/namespaces.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/runtime.h"
 #include "runtime/sync.h"
@@ -154,8 +155,8 @@ static int write_maps(const struct create_plan *plan, pid_t pid, struct vs_error
                               geteuid() != 0, err);
 }
 
-static pid_t spawn_init(struct create_plan *plan, const struct vs_create_options *opts, int fifo_fd,
-                        char **cgroup_dirs, int *ret_sync, struct vs_error *err)
+static pid_t spawn_init(struct create_plan *plan, const struct vs_create_options *opts, int fifo_fd, char **cgroup_dirs,
+                        int *ret_sync, struct vs_error *err)
 {
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -196,8 +197,41 @@ static pid_t spawn_init(struct create_plan *plan, const struct vs_create_options
         return pid;
 }
 
-/* Talk the init through its setup: maps, cgroup, GO, until READY. */
-static int handshake(struct create_plan *plan, pid_t pid, int sync_fd, char **cgroup_dirs, struct vs_error *err)
+/* The state JSON hooks read on their stdin. */
+static char *hook_state(const struct create_plan *plan, const char *id, pid_t pid, enum vs_status status)
+{
+        struct vs_state st = {
+                .id = (char *) id,
+                .bundle = (char *) plan->bundle,
+                .rootfs = (char *) plan->rootfs,
+                .pid = pid,
+                .status = status,
+        };
+        return vs_state_to_json(&st, false);
+}
+
+/* prestart (deprecated, still run) then createRuntime, in the runtime's
+ * namespaces; then the init gets the state for its own hooks. */
+static int run_create_hooks(const struct create_plan *plan, const char *id, pid_t pid, int sync_fd,
+                            struct vs_error *err)
+{
+        const struct vs_oci_hooks *h = &plan->config->hooks;
+        _cleanup_free_ char *state = hook_state(plan, id, pid, VS_STATUS_CREATING);
+        if (!state)
+                return vs_error_errno(err, ENOMEM, "cannot encode the state for hooks");
+        int r = vs_hooks_run("prestart", h->prestart, h->n_prestart, state, err);
+        if (r == 0)
+                r = vs_hooks_run("createRuntime", h->create_runtime, h->n_create_runtime, state, err);
+        if (r < 0)
+                return r;
+        if (vs_sync_send(sync_fd, VS_SYNC_HOOKS_DONE, NULL) < 0 || vs_sync_send_text(sync_fd, state) < 0)
+                return vs_error_set(err, EPIPE, "the container's init died while hooks ran");
+        return 0;
+}
+
+/* Talk the init through its setup: maps, cgroup, GO, hooks, until READY. */
+static int handshake(struct create_plan *plan, const char *id, pid_t pid, int sync_fd, char **cgroup_dirs,
+                     struct vs_error *err)
 {
         if (plan->new_user && (plan->clone_flags & CLONE_NEWUSER) && write_maps(plan, pid, err) < 0)
                 return -err->code;
@@ -216,6 +250,10 @@ static int handshake(struct create_plan *plan, pid_t pid, int sync_fd, char **cg
                         snprintf(err->msg, sizeof(err->msg), "%s", m.msg);
                         err->code = m.code ? m.code : EIO;
                         return -err->code;
+                case VS_SYNC_HOOKS:
+                        if (run_create_hooks(plan, id, pid, sync_fd, err) < 0)
+                                return -err->code;
+                        break;
                 case VS_SYNC_MAP_REQ:
                         if (write_maps(plan, pid, err) < 0)
                                 return -err->code;
@@ -288,6 +326,7 @@ static int record_state(const struct create_plan *plan, const struct vs_create_o
                 .cgroup_dirs = cgroup_dirs,
                 .systemd_cgroup = opts->systemd_cgroup,
                 .annotations_json = annotations,
+                .has_hooks = plan->config->hooks.n_poststart || plan->config->hooks.n_poststop,
         };
         int r = vs_state_write(statefd, &st, err);
         if (r == 0 && opts->pid_file)
@@ -313,8 +352,8 @@ static int make_cgroups(const struct create_plan *plan, const char *id, char ***
 }
 
 /* Everything from the state directory on; on failure the caller undoes it. */
-static int create_in_state(struct create_plan *plan, const struct vs_create_options *opts, bool foreground,
-                           int statefd, struct vs_created *created, struct vs_error *err)
+static int create_in_state(struct create_plan *plan, const struct vs_create_options *opts, bool foreground, int statefd,
+                           struct vs_created *created, struct vs_error *err)
 {
         _cleanup_close_ int fifo_fd = -1;
         if (!foreground) {
@@ -339,7 +378,7 @@ static int create_in_state(struct create_plan *plan, const struct vs_create_opti
                 return pid;
         created->pid = pid;
         created->sync_fd = sync_fd;
-        r = handshake(plan, pid, sync_fd, created->cgroup_dirs, err);
+        r = handshake(plan, opts->id, pid, sync_fd, created->cgroup_dirs, err);
         if (r == 0)
                 r = record_state(plan, opts, statefd, pid, created->cgroup_dirs, err);
         return r;

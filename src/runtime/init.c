@@ -19,6 +19,7 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
 #include "oci/names.h"
+#include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 
@@ -79,7 +80,32 @@ static int join_keyring(const struct vs_init_context *ctx, struct vs_error *err)
         return 0;
 }
 
-static int setup_root(const struct vs_init_context *ctx, struct vs_error *err)
+static bool has_init_hooks(const struct vs_oci_hooks *h)
+{
+        return h->n_prestart || h->n_create_runtime || h->n_create_container || h->n_start_container;
+}
+
+/* The mounts are made, pivot_root is next: the runtime runs prestart and
+ * createRuntime hooks now (in its namespaces), then the init runs the
+ * createContainer ones here (in the container's). The state JSON for the
+ * init's hooks comes from the runtime: it knows the host pid. */
+static int hooks_before_pivot(const struct vs_init_context *ctx, char **ret_state, struct vs_error *err)
+{
+        const struct vs_oci_hooks *h = &ctx->config->hooks;
+        if (!has_init_hooks(h))
+                return 0;
+        if (vs_sync_send(ctx->sync_fd, VS_SYNC_HOOKS, NULL) < 0 || wait_for(ctx->sync_fd, VS_SYNC_HOOKS_DONE, err) < 0)
+                return vs_error_set(err, EPIPE, "the runtime went away while running hooks");
+        _cleanup_free_ char *state = malloc(VS_SYNC_TEXT_MAX);
+        if (!state || vs_sync_recv_text(ctx->sync_fd, state) < 0)
+                return vs_error_set(err, EPIPE, "cannot receive the state for hooks");
+        int r = vs_hooks_run("createContainer", h->create_container, h->n_create_container, state, err);
+        if (r == 0)
+                *ret_state = TAKE_PTR(state);
+        return r;
+}
+
+static int setup_root(const struct vs_init_context *ctx, char **ret_hook_state, struct vs_error *err)
 {
         const struct vs_oci_config *config = ctx->config;
         /* Relative bind sources are relative to the bundle, as in runc. */
@@ -95,11 +121,17 @@ static int setup_root(const struct vs_init_context *ctx, struct vs_error *err)
         if (vs_oci_config_namespace(config, VS_NS_MOUNT)) {
                 int r = vs_rootfs_prepare(config, &ro, err);
                 if (r == 0)
+                        r = hooks_before_pivot(ctx, ret_hook_state, err);
+                if (r == 0)
                         r = vs_rootfs_pivot(&ro, err);
                 if (r < 0)
                         return r;
-        } else if (chroot(ctx->rootfs) < 0 || chdir("/") < 0) {
-                return vs_error_syscall(err, "cannot chroot to %s", ctx->rootfs);
+        } else {
+                int r = hooks_before_pivot(ctx, ret_hook_state, err);
+                if (r < 0)
+                        return r;
+                if (chroot(ctx->rootfs) < 0 || chdir("/") < 0)
+                        return vs_error_syscall(err, "cannot chroot to %s", ctx->rootfs);
         }
         /* sysctl first: readonlyPaths may cover /proc/sys. */
         int r = vs_process_set_sysctl(config->linux_, err);
@@ -265,7 +297,8 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
         }
         if (vs_process_set_hostname(ctx->config, &err) < 0)
                 init_fail(ctx, &err);
-        if (setup_root(ctx, &err) < 0)
+        _cleanup_free_ char *hook_state = NULL;
+        if (setup_root(ctx, &hook_state, &err) < 0)
                 init_fail(ctx, &err);
         _cleanup_free_ char *exe = NULL;
         void *filter = NULL;
@@ -283,6 +316,13 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
                 _exit(1);
         if (wait_start(ctx, &err) < 0)
                 _exit(1);
+        /* startContainer: in the container, after start, before the user's process. */
+        const struct vs_oci_hooks *h = &ctx->config->hooks;
+        if (h->n_start_container &&
+            vs_hooks_run("startContainer", h->start_container, h->n_start_container, hook_state, &err) < 0) {
+                fprintf(stderr, "vessel-runtime: %s\n", err.msg);
+                _exit(1);
+        }
         /* The filter last, so that none of the runtime's own calls is filtered. */
         if (close_inherited_fds(ctx->preserve_fds, &err) < 0 || (filter && vs_seccomp_load(filter, &err) < 0)) {
                 fprintf(stderr, "vessel-runtime: %s\n", err.msg);

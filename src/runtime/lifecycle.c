@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "oci/config.h"
+#include "runtime/hooks.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/files.h"
@@ -57,7 +59,60 @@ int vs_signal_parse(const char *name, int *ret, struct vs_error *err)
         return vs_error_set(err, EINVAL, "unknown signal \"%s\"", name);
 }
 
-int vs_container_start(const char *root, const char *id, struct vs_error *err)
+/* Write the byte the init waits for, and remove the fifo: "running". */
+static int release(int lockfd, const char *id, struct vs_error *err)
+{
+        /* The init holds the fifo open for reading: a non-blocking open for
+         * writing succeeds exactly while it waits. */
+        _cleanup_close_ int fifo = openat(lockfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo < 0)
+                return vs_error_syscall(err, "cannot start container %s: exec fifo", id);
+        if (write(fifo, "0", 1) != 1)
+                return vs_error_syscall(err, "cannot start container %s", id);
+        if (unlinkat(lockfd, "exec.fifo", 0) < 0)
+                return vs_error_syscall(err, "cannot start container %s: removing the exec fifo", id);
+        return 0;
+}
+
+/* poststart and poststop: read from the bundle's config.json (only for
+ * containers that have such hooks); a failure is a warning, as the spec says. */
+static void run_state_hooks(const struct vs_state *st, bool poststart, enum vs_status status, struct vs_error *warn)
+{
+        if (!st->has_hooks)
+                return;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/config.json", st->bundle);
+        struct vs_oci_config *config = NULL;
+        if (vs_oci_config_load(path, &config, warn) < 0) {
+                vs_error_wrap(warn, "cannot run the %s hooks", poststart ? "poststart" : "poststop");
+                return;
+        }
+        struct vs_state s = *st;
+        s.status = status;
+        char *state = vs_state_to_json(&s, false);
+        const struct vs_oci_hooks *h = &config->hooks;
+        if (poststart)
+                (void) vs_hooks_run("poststart", h->poststart, h->n_poststart, state ? state : "{}", warn);
+        else
+                (void) vs_hooks_run("poststop", h->poststop, h->n_poststop, state ? state : "{}", warn);
+        free(state);
+        vs_oci_config_free(config);
+}
+
+void vs_container_poststart(const char *root, const char *id, struct vs_error *warn)
+{
+        struct vs_error ignored = VS_ERROR_INIT;
+        _cleanup_close_ int rootfd = vs_state_open_root(root, false, &ignored);
+        struct vs_state st;
+        if (rootfd < 0 || vs_state_load(rootfd, id, &st, &ignored) < 0) {
+                vs_error_ignore(&ignored);
+                return;
+        }
+        run_state_hooks(&st, true, VS_STATUS_RUNNING, warn);
+        vs_state_clear(&st);
+}
+
+int vs_container_start(const char *root, const char *id, struct vs_error *err, struct vs_error *warn)
 {
         _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
         if (rootfd < 0)
@@ -69,21 +124,17 @@ int vs_container_start(const char *root, const char *id, struct vs_error *err)
         int r = vs_state_load(rootfd, id, &st, err);
         if (r < 0)
                 return r;
-        enum vs_status status = st.status;
+        if (st.status != VS_STATUS_CREATED) {
+                r = vs_error_set(err, EINVAL, "cannot start container %s: it is %s, not created", id,
+                                 vs_status_name(st.status));
+                vs_state_clear(&st);
+                return r;
+        }
+        r = release(lockfd, id, err);
+        if (r == 0)
+                run_state_hooks(&st, true, VS_STATUS_RUNNING, warn);
         vs_state_clear(&st);
-        if (status != VS_STATUS_CREATED)
-                return vs_error_set(err, EINVAL, "cannot start container %s: it is %s, not created", id,
-                                    vs_status_name(status));
-        /* The init holds the fifo open for reading: a non-blocking open for
-         * writing succeeds exactly while it waits. */
-        _cleanup_close_ int fifo = openat(lockfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fifo < 0)
-                return vs_error_syscall(err, "cannot start container %s: exec fifo", id);
-        if (write(fifo, "0", 1) != 1)
-                return vs_error_syscall(err, "cannot start container %s", id);
-        if (unlinkat(lockfd, "exec.fifo", 0) < 0)
-                return vs_error_syscall(err, "cannot start container %s: removing the exec fifo", id);
-        return 0;
+        return r;
 }
 
 static int signal_all(char **dirs, int signo)
@@ -175,7 +226,7 @@ static void wait_gone(pid_t pid, uint64_t start_time)
         (void) poll(&p, 1, 10 * 1000);
 }
 
-int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err)
+int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err, struct vs_error *warn)
 {
         _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
         if (rootfd < 0)
@@ -205,6 +256,8 @@ int vs_container_delete(const char *root, const char *id, bool force, struct vs_
                 wait_gone(st.pid, st.pid_start_time);
         }
         r = vs_cgroup_destroy(st.cgroup_dirs, err);
+        if (r == 0)
+                run_state_hooks(&st, false, VS_STATUS_STOPPED, warn);
         if (r == 0)
                 r = vs_state_remove(rootfd, id, err);
         vs_state_clear(&st);

@@ -50,7 +50,8 @@ static int wait_forwarding(pid_t pid, const sigset_t *set, int *exit_status, str
         }
 }
 
-int vs_container_run(const struct vs_create_options *opts, int *exit_status, struct vs_error *err)
+int vs_container_run(const struct vs_create_options *opts, int *exit_status, struct vs_error *err,
+                     struct vs_error *warn)
 {
         /* Block signals before the init exists, so none is lost between its
          * start and the signalfd; the init's exec resets the mask. */
@@ -71,12 +72,14 @@ int vs_container_run(const struct vs_create_options *opts, int *exit_status, str
                 r = vs_error_set(err, EPIPE, "the container's init died before start");
         vs_safe_close(c.sync_fd);
         if (r == 0)
+                vs_container_poststart(opts->root, opts->id, warn);
+        if (r == 0)
                 r = wait_forwarding(c.pid, &all, exit_status, err);
         if (r < 0)
                 vs_killp(&c.pid);
         sigprocmask(SIG_SETMASK, &old, NULL);
         struct vs_error derr = VS_ERROR_INIT;
-        int d = vs_container_delete(opts->root, opts->id, true, &derr);
+        int d = vs_container_delete(opts->root, opts->id, true, &derr, warn);
         if (d < 0 && r == 0) {
                 *err = derr;
                 r = d;

@@ -38,10 +38,15 @@ int vs_container_create(const struct vs_create_options *opts, bool foreground, s
                         struct vs_error *err);
 /* run: create, start, wait (forwarding signals), delete. *exit_status is
  * the container's (128+N when a signal N ended it). */
-int vs_container_run(const struct vs_create_options *opts, int *exit_status, struct vs_error *err);
-int vs_container_start(const char *root, const char *id, struct vs_error *err);
+int vs_container_run(const struct vs_create_options *opts, int *exit_status, struct vs_error *err,
+                     struct vs_error *warn);
+/* start: release the init. A failing poststart hook fills *warn, not *err. */
+int vs_container_start(const char *root, const char *id, struct vs_error *err, struct vs_error *warn);
+/* The poststart hooks of a container just started over the sync socket (run). */
+void vs_container_poststart(const char *root, const char *id, struct vs_error *warn);
 int vs_container_kill(const char *root, const char *id, int signo, bool all, struct vs_error *err);
-int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err);
+/* delete; a failing poststop hook fills *warn, not *err. */
+int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err, struct vs_error *warn);
 
 /* Parse "KILL", "SIGKILL", "9". */
 int vs_signal_parse(const char *name, int *ret, struct vs_error *err);

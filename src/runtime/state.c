@@ -125,6 +125,7 @@ static json_t *state_json(const struct vs_state *s, bool internal)
                         json_array_append_new(dirs, json_string(*d));
                 json_object_set_new(o, "vessel.cgroupDirs", dirs);
                 json_object_set_new(o, "vessel.systemdCgroup", json_boolean(s->systemd_cgroup));
+                json_object_set_new(o, "vessel.hooks", json_boolean(s->has_hooks));
                 json_object_set_new(o, "vessel.ownerUid", json_integer(s->owner));
         }
         return o;
@@ -222,6 +223,7 @@ int vs_state_load(int rootfd, const char *id, struct vs_state *state, struct vs_
         s.pid = (pid_t) json_integer_value(json_object_get(o, "pid"));
         s.pid_start_time = (uint64_t) json_integer_value(json_object_get(o, "vessel.pidStartTime"));
         s.systemd_cgroup = json_is_true(json_object_get(o, "vessel.systemdCgroup"));
+        s.has_hooks = json_is_true(json_object_get(o, "vessel.hooks"));
         s.owner = (uid_t) json_integer_value(json_object_get(o, "vessel.ownerUid"));
         json_t *ann = json_object_get(o, "annotations");
         s.annotations_json = ann ? json_dumps(ann, JSON_COMPACT) : NULL;

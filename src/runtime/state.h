@@ -33,6 +33,7 @@ struct vs_state {
         char **cgroup_dirs; /* the container's cgroup directories, NULL-terminated */
         bool systemd_cgroup;
         char *annotations_json; /* the config's annotations object, as JSON text */
+        bool has_hooks;         /* poststart or poststop hooks: start and delete read config.json */
         enum vs_status status;  /* computed by vs_state_load, not stored */
 };
 

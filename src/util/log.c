@@ -66,7 +66,10 @@ static void write_sink(enum vs_log_level level, const char *msg)
 
 void vs_log(enum vs_log_level level, const char *fmt, ...)
 {
-        if (!vs_log_enabled(level))
+        /* Warnings always reach stderr (a failed poststop hook must be seen);
+         * the --log file gets them only at their level, so that at the
+         * default level it holds just the one error line engines parse. */
+        if (!vs_log_enabled(level) && level != VS_LOG_WARNING)
                 return;
         char msg[1536];
         va_list ap;
@@ -77,8 +80,8 @@ void vs_log(enum vs_log_level level, const char *fmt, ...)
          * (conmon for runtimes it does not know) read the error there. */
         if (level == VS_LOG_ERROR)
                 fprintf(stderr, "%s: %s\n", log_sink.program, msg);
-        else if (log_sink.fd < 0)
+        else if (log_sink.fd < 0 || level == VS_LOG_WARNING)
                 fprintf(stderr, "%s: %s: %s\n", log_sink.program, level_names[level], msg);
-        if (log_sink.fd >= 0)
+        if (log_sink.fd >= 0 && vs_log_enabled(level))
                 write_sink(level, msg);
 }
