@@ -519,3 +519,50 @@ teardown()
 	assert_status 0
 	assert_clean "$CID"
 }
+
+# --- process attributes without their own file in /proc/self -----------------------------------
+
+@test "process.user.umask" {
+	set_cfg '.process.user.umask = 63 | .mounts += [{destination: "/mnt/tmp", type: "tmpfs", source: "tmpfs"}]'
+	set_sh 'umask; touch /mnt/tmp/f; stat -c %a /mnt/tmp/f'
+	run_ctr
+	assert_status 0
+	assert_output_is $'0077\n600'
+}
+
+@test "linux.personality LINUX32 makes uname -m report i686" {
+	set_cfg '.linux.personality = {domain: "LINUX32"}'
+	set_sh 'uname -m'
+	run_ctr
+	assert_status 0
+	assert_output_is i686
+}
+
+@test "process.ioPriority is the container process's io priority" {
+	set_cfg '.process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 0}'
+	set_sh 'ionice -p $$'
+	run_ctr
+	assert_status 0
+	assert_output_has idle
+}
+
+@test "process.scheduler SCHED_BATCH with nice 5" {
+	set_cfg '.process.scheduler = {policy: "SCHED_BATCH", nice: 5}'
+	# /proc/self/stat: field 19 is nice, field 41 the policy (3 = SCHED_BATCH)
+	set_sh 'set -- $(sed "s/.*) //" /proc/self/stat); eval "echo nice=\${17} policy=\${39}"'
+	run_ctr
+	assert_status 0
+	assert_output_is "nice=5 policy=3"
+}
+
+@test "an rbind with rro is read-only in its submounts too" {
+	local src=$BATS_TEST_TMPDIR/rsrc
+	mkdir -p "$src/sub"
+	mount -t tmpfs vessel-test-sub "$src/sub"
+	set_cfg --arg s "$src" '.mounts += [{destination: "/mnt/share", type: "bind", source: $s, options: ["rbind", "rro"]}]'
+	set_sh 'touch /mnt/share/a 2>/dev/null; echo top=$?; touch /mnt/share/sub/b 2>/dev/null; echo sub=$?'
+	run_ctr
+	umount "$src/sub"
+	assert_status 0
+	assert_output_is $'top=1\nsub=1'
+}
