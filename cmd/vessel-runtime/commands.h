@@ -27,6 +27,10 @@ int next_option(int argc, char **argv, const char *shortopts, const struct optio
 /* Exactly `n` positional arguments remain, or an error naming the usage. */
 bool want_args(int argc, char **argv, int n, const char *usage);
 
+struct vs_state;
+/* Load the state of container `id` (locking it when ret_lockfd is not NULL). */
+int load_container(const struct globals *g, const char *id, int *ret_lockfd, struct vs_state *st, struct vs_error *err);
+
 int cmd_create(const struct globals *g, int argc, char **argv);
 int cmd_run(const struct globals *g, int argc, char **argv);
 int cmd_start(const struct globals *g, int argc, char **argv);
@@ -36,5 +40,10 @@ int cmd_delete(const struct globals *g, int argc, char **argv);
 int cmd_list(const struct globals *g, int argc, char **argv);
 int cmd_spec(const struct globals *g, int argc, char **argv);
 int cmd_features(const struct globals *g, int argc, char **argv);
+int cmd_pause(const struct globals *g, int argc, char **argv);
+int cmd_resume(const struct globals *g, int argc, char **argv);
+int cmd_update(const struct globals *g, int argc, char **argv);
+int cmd_events(const struct globals *g, int argc, char **argv);
+int cmd_ps(const struct globals *g, int argc, char **argv);
 
 #endif

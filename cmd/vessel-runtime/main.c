@@ -21,6 +21,11 @@ static const struct command {
         {"kill", cmd_kill, "send a signal to the container's init process"},
         {"delete", cmd_delete, "delete a container and everything it holds"},
         {"list", cmd_list, "list the containers of this root"},
+        {"ps", cmd_ps, "list the processes of a container"},
+        {"pause", cmd_pause, "freeze every process of a container"},
+        {"resume", cmd_resume, "thaw a paused container"},
+        {"update", cmd_update, "change a running container's resource limits"},
+        {"events", cmd_events, "print a container's stats and OOM events"},
         {"spec", cmd_spec, "create a new config.json"},
         {"features", cmd_features, "show the features this runtime supports"},
 };
@@ -83,8 +88,7 @@ static void usage(FILE *out)
 
 static void version(void)
 {
-        printf("vessel-runtime version %s\ncommit: %s\nspec: %s\n", VESSEL_VERSION, VESSEL_COMMIT,
-               VESSEL_OCI_VERSION);
+        printf("vessel-runtime version %s\ncommit: %s\nspec: %s\n", VESSEL_VERSION, VESSEL_COMMIT, VESSEL_OCI_VERSION);
 }
 
 /* Default root as runc: /run for real root; $XDG_RUNTIME_DIR for the rest. */
@@ -101,8 +105,17 @@ static const char *default_root(void)
 
 static int parse_globals(int argc, char **argv, struct globals *g)
 {
-        enum { OPT_ROOT = 1000, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_CRIU, OPT_ROOTLESS, OPT_VERSION,
-               OPT_HELP };
+        enum {
+                OPT_ROOT = 1000,
+                OPT_LOG,
+                OPT_LOG_FORMAT,
+                OPT_DEBUG,
+                OPT_SYSTEMD,
+                OPT_CRIU,
+                OPT_ROOTLESS,
+                OPT_VERSION,
+                OPT_HELP
+        };
         static const struct option longopts[] = {
                 {"root", required_argument, NULL, OPT_ROOT},
                 {"log", required_argument, NULL, OPT_LOG},
@@ -119,16 +132,32 @@ static int parse_globals(int argc, char **argv, struct globals *g)
         int c;
         while ((c = next_option(argc, argv, "+vh", longopts, "vessel-runtime")) != -1) {
                 switch (c) {
-                case OPT_ROOT: g->root = optarg; break;
-                case OPT_LOG: g->log = optarg; break;
-                case OPT_LOG_FORMAT: log_format = optarg; break;
-                case OPT_DEBUG: g->debug = true; break;
-                case OPT_SYSTEMD: g->systemd_cgroup = true; break;
+                case OPT_ROOT:
+                        g->root = optarg;
+                        break;
+                case OPT_LOG:
+                        g->log = optarg;
+                        break;
+                case OPT_LOG_FORMAT:
+                        log_format = optarg;
+                        break;
+                case OPT_DEBUG:
+                        g->debug = true;
+                        break;
+                case OPT_SYSTEMD:
+                        g->systemd_cgroup = true;
+                        break;
                 case OPT_CRIU:
-                case OPT_ROOTLESS: break; /* accepted as runc does; nothing to do here */
-                case 'v': version(); exit(0);
-                case 'h': usage(stdout); exit(0);
-                default: return -1;
+                case OPT_ROOTLESS:
+                        break; /* accepted as runc does; nothing to do here */
+                case 'v':
+                        version();
+                        exit(0);
+                case 'h':
+                        usage(stdout);
+                        exit(0);
+                default:
+                        return -1;
                 }
         }
         if (strcmp(log_format, "json") != 0 && strcmp(log_format, "text") != 0) {

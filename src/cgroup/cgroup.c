@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,21 +51,23 @@ static char *v1_controllers(const char *super_opts)
         return strdup(buf);
 }
 
-/* /proc/self/cgroup: "4:memory:/x" (v1) and "0::/y" (v2). */
-static char *own_path(const char *controllers, bool v2)
+/* This process's cgroup in a hierarchy, from the text of /proc/self/cgroup:
+ * "4:memory:/x" (v1) and "0::/y" (v2). */
+static char *own_path(const char *proc_cgroup, const char *controllers, bool v2)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        char line[4096];
-        while (f && fgets(line, sizeof(line), f)) {
-                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = '\0';
-                line[strcspn(line, "\n")] = '\0';
-                char *path = c2 + 1;
-                path[strcspn(path, "\n")] = '\0';
-                if ((v2 && c1[1] == '\0') || (!v2 && strcmp(c1 + 1, controllers) == 0))
-                        return strdup(path);
+        const char *line = proc_cgroup;
+        while (line && *line) {
+                const char *end = strchrnul(line, '\n');
+                const char *c1 = memchr(line, ':', (size_t) (end - line));
+                const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t) (end - c1 - 1)) : NULL;
+                if (c2) {
+                        size_t clen = (size_t) (c2 - c1 - 1);
+                        bool match =
+                                v2 ? clen == 0 : clen == strlen(controllers) && strncmp(c1 + 1, controllers, clen) == 0;
+                        if (match)
+                                return strndup(c2 + 1, (size_t) (end - c2 - 1));
+                }
+                line = *end ? end + 1 : end;
         }
         return strdup("/");
 }
@@ -74,6 +78,10 @@ int vs_cgroup_hosts_detect(struct vs_cgroup_hosts *hosts, struct vs_error *err)
         if (!f)
                 return vs_error_syscall(err, "cannot read /proc/self/mountinfo");
         struct vs_cgroup_hosts out = {0};
+        _cleanup_free_ char *proc_cgroup = NULL;
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (vs_read_file("/proc/self/cgroup", &proc_cgroup, NULL, &ignored) < 0)
+                vs_error_ignore(&ignored);
         char line[4096];
         while (fgets(line, sizeof(line), f)) {
                 char *mnt, *fstype, *opts;
@@ -104,7 +112,7 @@ int vs_cgroup_hosts_detect(struct vs_cgroup_hosts *hosts, struct vs_error *err)
                 } else {
                         h->controllers = v1_controllers(opts);
                 }
-                h->own_path = own_path(h->controllers, v2);
+                h->own_path = own_path(proc_cgroup, h->controllers, v2);
         }
         *hosts = out;
         return 0;
@@ -134,11 +142,12 @@ static bool has_dotdot(const char *path)
         return false;
 }
 
-int vs_cgroup_resolve(const struct vs_cgroup_hosts *hosts, const char *cgroups_path, const char *id,
-                      char ***ret_dirs, struct vs_error *err)
+int vs_cgroup_resolve(const struct vs_cgroup_hosts *hosts, const char *cgroups_path, const char *id, char ***ret_dirs,
+                      struct vs_error *err)
 {
         if (cgroups_path && has_dotdot(cgroups_path))
-                return vs_error_set(err, EINVAL, "linux.cgroupsPath: must not contain \"..\", got \"%s\"", cgroups_path);
+                return vs_error_set(err, EINVAL, "linux.cgroupsPath: must not contain \"..\", got \"%s\"",
+                                    cgroups_path);
         if (cgroups_path && strchr(cgroups_path, ':') && cgroups_path[0] != '/')
                 return vs_error_set(err, EINVAL,
                                     "linux.cgroupsPath: \"%s\" is a systemd slice:prefix:name path, which needs "
@@ -172,6 +181,11 @@ int vs_cgroup_resolve(const struct vs_cgroup_hosts *hosts, const char *cgroups_p
 static int cpuset_inherit(const char *dir)
 {
         static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+        /* On cgroup2 an empty cpuset.cpus means "the parent's": nothing to copy
+         * (and the v2 root has no cpuset.cpus to copy from). */
+        struct statfs sfs;
+        if (statfs(dir, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+                return 0;
         for (size_t i = 0; i < VS_ARRAY_SIZE(files); i++) {
                 char path[PATH_MAX + 32], parent[PATH_MAX + 32];
                 snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
@@ -199,7 +213,7 @@ static int mkdir_p(const char *dir)
 {
         char buf[PATH_MAX];
         snprintf(buf, sizeof(buf), "%s", dir);
-        for (char *p = buf + strlen("/sys/fs/cgroup/"); ; p++) {
+        for (char *p = buf + strlen("/sys/fs/cgroup/");; p++) {
                 if (*p != '/' && *p != '\0')
                         continue;
                 char saved = *p;
@@ -298,20 +312,4 @@ int vs_cgroup_destroy(char **dirs, struct vs_error *err)
                         return vs_error_set(err, EBUSY, "cannot remove cgroup %s: still busy", *d);
         }
         return 0;
-}
-
-bool vs_cgroup_frozen(char **dirs)
-{
-        for (char **d = dirs; d && *d; d++) {
-                char path[PATH_MAX], buf[16] = "";
-                snprintf(path, sizeof(path), "%s/freezer.state", *d);
-                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0) {
-                        snprintf(path, sizeof(path), "%s/cgroup.freeze", *d);
-                        fd = open(path, O_RDONLY | O_CLOEXEC);
-                }
-                if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
-                        return strncmp(buf, "FROZEN", 6) == 0 || strncmp(buf, "FREEZING", 8) == 0 || buf[0] == '1';
-        }
-        return false;
 }

@@ -31,8 +31,8 @@ void vs_cgroup_hosts_clear(struct vs_cgroup_hosts *hosts);
  * (absolute: from the hierarchy's root; relative: below this process's own
  * cgroup; empty: the container id below it). "..": an error. Returns a
  * NULL-terminated list of absolute directories. */
-int vs_cgroup_resolve(const struct vs_cgroup_hosts *hosts, const char *cgroups_path, const char *id,
-                      char ***ret_dirs, struct vs_error *err);
+int vs_cgroup_resolve(const struct vs_cgroup_hosts *hosts, const char *cgroups_path, const char *id, char ***ret_dirs,
+                      struct vs_error *err);
 /* mkdir -p each directory (those made are undone by vs_cgroup_destroy). */
 int vs_cgroup_create(char **dirs, struct vs_error *err);
 /* Move pid into every directory. */
@@ -41,5 +41,7 @@ int vs_cgroup_enter(char **dirs, pid_t pid, struct vs_error *err);
 int vs_cgroup_destroy(char **dirs, struct vs_error *err);
 /* The freezer state: true when the cgroup is frozen (v1 freezer or v2 cgroup.freeze). */
 bool vs_cgroup_frozen(char **dirs);
+/* Freeze (and wait until frozen) or thaw the cgroup: pause and resume. */
+int vs_cgroup_freeze(char **dirs, bool freeze, struct vs_error *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/resources.h"
 #include "linux/idmap.h"
 #include "linux/namespaces.h"
 #include "runtime/hooks.h"
@@ -343,7 +344,9 @@ static int make_cgroups(const struct create_plan *plan, const char *id, char ***
                 r = vs_cgroup_resolve(&hosts, path, id, ret_dirs, err);
         }
         vs_cgroup_hosts_clear(&hosts);
-        if (r == 0 && (r = vs_cgroup_create(*ret_dirs, err)) < 0) {
+        if (r == 0 && (r = vs_cgroup_create(*ret_dirs, err)) == 0)
+                r = vs_cgroup_apply_config(*ret_dirs, plan->config->linux_, NULL, err);
+        if (r < 0 && *ret_dirs) {
                 struct vs_error ignored = VS_ERROR_INIT;
                 (void) vs_cgroup_destroy(*ret_dirs, &ignored);
                 vs_error_ignore(&ignored);

@@ -371,3 +371,51 @@ host_ns()
 {
 	readlink "/proc/self/ns/$1"
 }
+
+# --- cgroups (tests/integration/cgroup.bats) ------------------------------------------------
+
+# cg_dir ID CONTROLLER: the host directory of container ID's cgroup for CONTROLLER (a v1
+# controller name such as memory, or "unified" for the cgroup2 hierarchy), read from
+# /proc/PID/cgroup of its init, so it follows cgroupsPath and the runtime's own cgroup.
+cg_dir()
+{
+	local id=$1 ctrl=$2 pid line hier path=""
+	pid=$(state_field "$id" pid)
+	[[ $pid =~ ^[1-9][0-9]*$ ]] || {
+		echo "cg_dir: container $id has no pid" >&2
+		return 1
+	}
+	while IFS= read -r line; do
+		hier=${line#*:}
+		hier=${hier%%:*}
+		if [[ $ctrl == unified && -z $hier ]] || [[ ,$hier, == *",$ctrl,"* ]]; then
+			path=${line#*:*:}
+			break
+		fi
+	done <"/proc/$pid/cgroup"
+	[[ -n $path ]] || {
+		echo "cg_dir: no $ctrl line in /proc/$pid/cgroup" >&2
+		return 1
+	}
+	if [[ $ctrl == unified ]]; then
+		echo "/sys/fs/cgroup/unified$path"
+	else
+		echo "/sys/fs/cgroup/$ctrl$path"
+	fi
+}
+
+# cg_read ID CONTROLLER FILE: the content of FILE in the container's cgroup, as one line.
+cg_read()
+{
+	local d
+	d=$(cg_dir "$1" "$2") || return 1
+	tr '\n' ' ' <"$d/$3" | sed 's/ *$//'
+}
+
+# add_cgroup_mount: the /sys/fs/cgroup mount of runc's default spec (read-only, in the
+# container's cgroup namespace: it shows the container's own cgroups as the roots).
+add_cgroup_mount()
+{
+	set_cfg '.mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+		options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+}
