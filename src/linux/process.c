@@ -149,15 +149,16 @@ static int set_personality(const struct vs_oci_linux *linux_, struct vs_error *e
         return 0;
 }
 
-int vs_process_set_scheduling(const struct vs_oci_config *config, struct vs_error *err)
+int vs_process_set_scheduling(const struct vs_oci_process *process, const struct vs_oci_linux *linux_,
+                              struct vs_error *err)
 {
-        int r = set_oom_score_adj(config->process, err);
+        int r = set_oom_score_adj(process, err);
         if (r == 0)
-                r = set_io_priority(config->process, err);
+                r = set_io_priority(process, err);
         if (r == 0)
-                r = set_scheduler(config->process, err);
+                r = set_scheduler(process, err);
         if (r == 0)
-                r = set_personality(config->linux_, err);
+                r = set_personality(linux_, err);
         return r;
 }
 

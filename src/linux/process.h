@@ -12,7 +12,8 @@ int vs_process_set_sysctl(const struct vs_oci_linux *linux_, struct vs_error *er
 /* rlimits; raising a hard limit needs CAP_SYS_RESOURCE and the error names the rlimit. */
 int vs_process_set_rlimits(const struct vs_oci_process *process, struct vs_error *err);
 /* oomScoreAdj, ioPriority, scheduler, personality. */
-int vs_process_set_scheduling(const struct vs_oci_config *config, struct vs_error *err);
+int vs_process_set_scheduling(const struct vs_oci_process *process, const struct vs_oci_linux *linux_,
+                              struct vs_error *err);
 /* Switch to process.user: groups, gid, uid; umask. */
 int vs_process_set_user(const struct vs_oci_process *process, struct vs_error *err);
 /* Resolve args[0] by the PATH of process.env (or the default PATH) in the
