@@ -33,6 +33,7 @@ int load_container(const struct globals *g, const char *id, int *ret_lockfd, str
 
 int cmd_create(const struct globals *g, int argc, char **argv);
 int cmd_run(const struct globals *g, int argc, char **argv);
+int cmd_exec(const struct globals *g, int argc, char **argv);
 int cmd_start(const struct globals *g, int argc, char **argv);
 int cmd_state(const struct globals *g, int argc, char **argv);
 int cmd_kill(const struct globals *g, int argc, char **argv);

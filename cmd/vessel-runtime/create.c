@@ -111,6 +111,7 @@ int cmd_create(const struct globals *g, int argc, char **argv)
                 return fail(&err);
         vs_safe_close(c.sync_fd);
         vs_safe_close(c.rootfd);
+        vs_safe_close(c.terminal_master);
         free(c.id);
         vs_strv_free(c.cgroup_dirs);
         return 0;
@@ -131,6 +132,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
                         return fail(&err);
                 vs_safe_close(c.sync_fd);
                 vs_safe_close(c.rootfd);
+                vs_safe_close(c.terminal_master);
                 free(c.id);
                 vs_strv_free(c.cgroup_dirs);
                 struct vs_error warning = VS_ERROR_INIT;

@@ -17,6 +17,7 @@ static const struct command {
         {"create", cmd_create, "create a container"},
         {"start", cmd_start, "start a created container"},
         {"run", cmd_run, "create and start a container"},
+        {"exec", cmd_exec, "run a new process in a container"},
         {"state", cmd_state, "output the state of a container"},
         {"kill", cmd_kill, "send a signal to the container's init process"},
         {"delete", cmd_delete, "delete a container and everything it holds"},

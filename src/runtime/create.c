@@ -21,6 +21,7 @@
 #include "cgroup/resources.h"
 #include "linux/idmap.h"
 #include "linux/namespaces.h"
+#include "linux/terminal.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/runtime.h"
@@ -45,7 +46,8 @@ static void plan_clear(struct create_plan *plan)
                 vs_safe_close(plan->join_fds[t]);
 }
 
-static int plan_load(const struct vs_create_options *opts, struct create_plan *plan, struct vs_error *err)
+static int plan_load(const struct vs_create_options *opts, bool foreground, struct create_plan *plan,
+                     struct vs_error *err)
 {
         for (int t = 0; t < VS_NS_COUNT; t++)
                 plan->join_fds[t] = -1;
@@ -60,12 +62,13 @@ static int plan_load(const struct vs_create_options *opts, struct create_plan *p
         const struct vs_oci_config *c = plan->config;
         if (!c->process)
                 return vs_error_set(err, EINVAL, "config.json: process: missing, nothing to run");
-        if (c->process->terminal && !opts->console_socket)
+        /* A detached container's terminal must go somewhere: to the console socket. */
+        if (c->process->terminal && !opts->console_socket && !foreground)
                 return vs_error_set(err, EINVAL,
-                                    "config.json: process.terminal: a terminal needs --console-socket "
-                                    "(set \"terminal\": false to inherit stdio)");
-        if (c->process->terminal)
-                return vs_error_set(err, ENOTSUP, "--console-socket: terminals are not supported yet");
+                                    "config.json: process.terminal: a detached container's terminal needs "
+                                    "--console-socket (or set \"terminal\": false to inherit stdio)");
+        if (c->process->terminal && opts->console_socket && vs_console_socket_check(opts->console_socket, err) < 0)
+                return -err->code;
         char root[PATH_MAX + PATH_MAX];
         if (c->root_path[0] == '/')
                 snprintf(root, sizeof(root), "%s", c->root_path);
@@ -231,9 +234,22 @@ static int run_create_hooks(const struct create_plan *plan, const char *id, pid_
 }
 
 /* Talk the init through its setup: maps, cgroup, GO, hooks, until READY. */
-static int handshake(struct create_plan *plan, const char *id, pid_t pid, int sync_fd, char **cgroup_dirs,
+static int receive_terminal(int sync_fd, struct vs_created *created, struct vs_error *err)
+{
+        size_t len = 0;
+        int fd = -1;
+        int r = vs_fd_recv(sync_fd, &fd, created->terminal_name, sizeof(created->terminal_name) - 1, &len, err);
+        if (r < 0)
+                return vs_error_wrap(err, "cannot receive the container's terminal");
+        created->terminal_name[len] = '\0';
+        created->terminal_master = fd;
+        return 0;
+}
+
+static int handshake(struct create_plan *plan, const char *id, pid_t pid, int sync_fd, struct vs_created *created,
                      struct vs_error *err)
 {
+        char **cgroup_dirs = created->cgroup_dirs;
         if (plan->new_user && (plan->clone_flags & CLONE_NEWUSER) && write_maps(plan, pid, err) < 0)
                 return -err->code;
         if (vs_cgroup_enter(cgroup_dirs, pid, err) < 0)
@@ -251,6 +267,10 @@ static int handshake(struct create_plan *plan, const char *id, pid_t pid, int sy
                         snprintf(err->msg, sizeof(err->msg), "%s", m.msg);
                         err->code = m.code ? m.code : EIO;
                         return -err->code;
+                case VS_SYNC_TERMINAL:
+                        if (receive_terminal(sync_fd, created, err) < 0)
+                                return -err->code;
+                        break;
                 case VS_SYNC_HOOKS:
                         if (run_create_hooks(plan, id, pid, sync_fd, err) < 0)
                                 return -err->code;
@@ -381,9 +401,14 @@ static int create_in_state(struct create_plan *plan, const struct vs_create_opti
                 return pid;
         created->pid = pid;
         created->sync_fd = sync_fd;
-        r = handshake(plan, opts->id, pid, sync_fd, created->cgroup_dirs, err);
+        r = handshake(plan, opts->id, pid, sync_fd, created, err);
         if (r == 0)
                 r = record_state(plan, opts, statefd, pid, created->cgroup_dirs, err);
+        /* The terminal goes to the console socket now; in the foreground run keeps it. */
+        if (r == 0 && created->terminal_master >= 0 && opts->console_socket) {
+                r = vs_console_socket_send(opts->console_socket, created->terminal_master, created->terminal_name, err);
+                created->terminal_master = vs_safe_close(created->terminal_master);
+        }
         return r;
 }
 
@@ -403,12 +428,12 @@ static void undo_create(int rootfd, const char *id, struct vs_created *created)
 int vs_container_create(const struct vs_create_options *opts, bool foreground, struct vs_created *created,
                         struct vs_error *err)
 {
-        *created = (struct vs_created){.sync_fd = -1, .rootfd = -1};
+        *created = (struct vs_created){.sync_fd = -1, .rootfd = -1, .terminal_master = -1};
         int r = vs_state_check_id(opts->id, err);
         if (r < 0)
                 return r;
         struct create_plan plan = {0};
-        r = plan_load(opts, &plan, err);
+        r = plan_load(opts, foreground, &plan, err);
         if (r == 0)
                 r = plan_namespaces(&plan, err);
         _cleanup_close_ int rootfd = r == 0 ? vs_state_open_root(opts->root, true, err) : -1;
@@ -425,8 +450,9 @@ int vs_container_create(const struct vs_create_options *opts, bool foreground, s
         plan_clear(&plan);
         if (r < 0) {
                 vs_safe_close(created->sync_fd);
+                vs_safe_close(created->terminal_master);
                 vs_strv_free(created->cgroup_dirs);
-                *created = (struct vs_created){.sync_fd = -1, .rootfd = -1};
+                *created = (struct vs_created){.sync_fd = -1, .rootfd = -1, .terminal_master = -1};
                 return r;
         }
         created->rootfd = TAKE_FD(rootfd);

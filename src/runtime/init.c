@@ -14,6 +14,7 @@
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/terminal.h"
 #include "runtime/hooks.h"
 #include "runtime/process_setup.h"
 #include "runtime/sync.h"
@@ -179,6 +180,31 @@ static void close_unneeded_fds(const struct vs_init_context *ctx)
         (void) syscall(SYS_close_range, from, ~0U, 0);
 }
 
+/* process.terminal: a pty from the container's own devpts (after
+ * pivot_root), made the controlling terminal and stdio of the init; the
+ * master goes to the runtime, for --console-socket or its own terminal. */
+static int setup_terminal(const struct vs_init_context *ctx, struct vs_error *err)
+{
+        const struct vs_oci_process *p = ctx->config->process;
+        if (!p->terminal)
+                return 0;
+        int master;
+        _cleanup_free_ char *slave = NULL;
+        int r = vs_pty_open(&master, &slave, err);
+        if (r < 0)
+                return r;
+        if (p->has_console_size)
+                r = vs_pty_set_size(master, (unsigned short) p->console_height, (unsigned short) p->console_width, err);
+        if (r == 0)
+                r = vs_pty_make_controlling(slave, p->user.uid, p->user.gid, err);
+        if (r == 0 && vs_sync_send(ctx->sync_fd, VS_SYNC_TERMINAL, NULL) < 0)
+                r = vs_error_set(err, EPIPE, "the runtime went away");
+        if (r == 0)
+                r = vs_fd_send(ctx->sync_fd, master, slave, strlen(slave) + 1, err);
+        vs_safe_close(master);
+        return r;
+}
+
 _Noreturn void vs_init_main(const struct vs_init_context *ctx)
 {
         struct vs_error err = VS_ERROR_INIT;
@@ -202,7 +228,7 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
                 init_fail(ctx, &err);
         _cleanup_free_ char *exe = NULL;
         void *filter = NULL;
-        if (join_keyring(ctx, &err) < 0 ||
+        if (setup_terminal(ctx, &err) < 0 || join_keyring(ctx, &err) < 0 ||
             vs_process_setup(ctx->config->process, ctx->config->linux_, &exe, &filter, &err) < 0)
                 init_fail(ctx, &err);
         if (filter && !vs_process_can_load_filter_late(ctx->config->process)) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <stdio.h>
@@ -116,6 +117,11 @@ _Noreturn void vs_process_exec(const struct vs_oci_process *p, const char *exe, 
                 fprintf(stderr, "vessel-runtime: %s\n", err.msg);
                 _exit(126);
         }
+        /* execve keeps the signal mask: the runtime's blocked signals (run
+         * blocks them all to forward them) must not reach the process. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
         int e = errno;
         fprintf(stderr, "vessel-runtime: exec %s: %s\n", exe, strerror(e));

@@ -10,6 +10,7 @@
 
 #include "cgroup/cgroup.h"
 #include "runtime/runtime.h"
+#include "linux/terminal.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 
@@ -23,7 +24,7 @@ static int exit_code(int status)
 }
 
 /* Forward every catchable signal to the init until it exits. */
-static int wait_forwarding(pid_t pid, const sigset_t *set, int *exit_status, struct vs_error *err)
+int vs_wait_forwarding(pid_t pid, const sigset_t *set, int *exit_status, struct vs_error *err)
 {
         _cleanup_close_ int sfd = signalfd(-1, set, SFD_CLOEXEC);
         if (sfd < 0)
@@ -50,18 +51,23 @@ static int wait_forwarding(pid_t pid, const sigset_t *set, int *exit_status, str
         }
 }
 
+void vs_block_signals(sigset_t *all, sigset_t *old)
+{
+        sigfillset(all);
+        sigdelset(all, SIGSEGV);
+        sigdelset(all, SIGBUS);
+        sigdelset(all, SIGFPE);
+        sigdelset(all, SIGILL);
+        sigprocmask(SIG_BLOCK, all, old);
+}
+
 int vs_container_run(const struct vs_create_options *opts, int *exit_status, struct vs_error *err,
                      struct vs_error *warn)
 {
         /* Block signals before the init exists, so none is lost between its
-         * start and the signalfd; the init's exec resets the mask. */
+         * start and the signalfd; the init unblocks them before execve. */
         sigset_t all, old;
-        sigfillset(&all);
-        sigdelset(&all, SIGSEGV);
-        sigdelset(&all, SIGBUS);
-        sigdelset(&all, SIGFPE);
-        sigdelset(&all, SIGILL);
-        sigprocmask(SIG_BLOCK, &all, &old);
+        vs_block_signals(&all, &old);
         struct vs_created c;
         int r = vs_container_create(opts, true, &c, err);
         if (r < 0) {
@@ -73,8 +79,13 @@ int vs_container_run(const struct vs_create_options *opts, int *exit_status, str
         vs_safe_close(c.sync_fd);
         if (r == 0)
                 vs_container_poststart(opts->root, opts->id, warn);
+        /* process.terminal with no console socket: drive it from ours until
+         * the container's side hangs up, then collect the exit status. */
+        if (r == 0 && c.terminal_master >= 0)
+                r = vs_pty_proxy(c.terminal_master, 0, 0, err);
+        vs_safe_close(c.terminal_master);
         if (r == 0)
-                r = wait_forwarding(c.pid, &all, exit_status, err);
+                r = vs_wait_forwarding(c.pid, &all, exit_status, err);
         if (r < 0)
                 vs_killp(&c.pid);
         sigprocmask(SIG_SETMASK, &old, NULL);

@@ -29,6 +29,8 @@ struct vs_created {
         int rootfd;  /* the runtime root */
         char *id;
         char **cgroup_dirs;
+        int terminal_master; /* process.terminal in the foreground: the pty master, else -1 */
+        char terminal_name[64];
 };
 
 /* create: the init ends set up, in its namespaces and cgroup, blocked until
@@ -47,6 +49,11 @@ void vs_container_poststart(const char *root, const char *id, struct vs_error *w
 int vs_container_kill(const char *root, const char *id, int signo, bool all, struct vs_error *err);
 /* delete; a failing poststop hook fills *warn, not *err. */
 int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err, struct vs_error *warn);
+
+/* For foreground commands (run, exec): block every catchable signal, then
+ * wait for `pid`, forwarding each signal to it, and set its exit status. */
+void vs_block_signals(sigset_t *all, sigset_t *old);
+int vs_wait_forwarding(pid_t pid, const sigset_t *set, int *exit_status, struct vs_error *err);
 
 /* Parse "KILL", "SIGKILL", "9". */
 int vs_signal_parse(const char *name, int *ret, struct vs_error *err);

@@ -18,6 +18,7 @@ enum vs_sync_type {
         VS_SYNC_ERROR,      /* init -> parent: setup failed, with the error */
         VS_SYNC_HOOKS,      /* init -> parent: mounts made, before pivot_root: run prestart and createRuntime */
         VS_SYNC_HOOKS_DONE, /* parent -> init: done; the next message is the state JSON for the init's hooks */
+        VS_SYNC_TERMINAL,   /* init -> parent: the next message carries the pty master (SCM_RIGHTS) and its name */
 };
 
 #define VS_SYNC_TEXT_MAX (64 * 1024)
