@@ -218,10 +218,16 @@ static int mkdir_p(const char *dir)
                         continue;
                 char saved = *p;
                 *p = '\0';
-                if (mkdir(buf, 0755) == 0 && cpuset_inherit(buf) < 0)
-                        return -1;
-                if (errno != EEXIST && access(buf, F_OK) != 0)
-                        return -1;
+                if (mkdir(buf, 0755) == 0) {
+                        if (cpuset_inherit(buf) < 0)
+                                return -1;
+                } else if (errno != EEXIST) {
+                        int e = errno;
+                        if (access(buf, F_OK) != 0) {
+                                errno = e; /* mkdir's reason, not access's */
+                                return -1;
+                        }
+                }
                 *p = saved;
                 if (!saved)
                         return 0;

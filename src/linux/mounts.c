@@ -254,6 +254,21 @@ static const char *container_dir_in(char **dirs, const char *mount_point)
         return NULL;
 }
 
+/* A user namespace cannot mount v1 hierarchies: give the host's tree, read-only
+ * all the way down (runc does the same for rootless containers). */
+static int bind_host_cgroups(const struct vs_mount_context *ctx, const char *destination, const char *target,
+                             struct vs_error *err)
+{
+        if (mount("/sys/fs/cgroup", target, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return vs_error_syscall(err, "cannot bind the host's /sys/fs/cgroup");
+        _cleanup_close_ int mnt = vs_open_in_root(ctx->rootfd, destination, O_PATH, 0, err);
+        if (mnt < 0)
+                return mnt;
+        struct vs_mount_plan ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                               MOUNT_ATTR_NOEXEC};
+        return set_recursive_attrs(mnt, &ro, err);
+}
+
 static int mount_cgroup_v1_tree(const struct vs_mount_context *ctx, const char *destination, const char *target,
                                 const struct vs_mount_plan *plan, struct vs_error *err)
 {
@@ -267,6 +282,10 @@ static int mount_cgroup_v1_tree(const struct vs_mount_context *ctx, const char *
                 if (mount("cgroup2", target, "cgroup2", plan->flags, NULL) < 0)
                         return vs_error_syscall(err, "cannot mount cgroup2");
                 return 0;
+        }
+        if (ctx->in_user_ns) {
+                vs_cgroup_hosts_clear(&hosts);
+                return bind_host_cgroups(ctx, destination, target, err);
         }
         if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0) {
                 vs_cgroup_hosts_clear(&hosts);

@@ -355,22 +355,48 @@ static int record_state(const struct create_plan *plan, const struct vs_create_o
         return r;
 }
 
+/* Whether the config asks a cgroup for anything beyond the device rules. */
+static bool asks_for_resources(const struct vs_oci_linux *l)
+{
+        const struct vs_oci_resources *r = l ? l->resources : NULL;
+        return r && (r->memory || r->cpu || r->has_pids_limit || r->block_io || r->n_hugepage_limits ||
+                     r->has_network || r->n_rdma || r->n_unified);
+}
+
+static void destroy_quietly(char **dirs)
+{
+        struct vs_error ignored = VS_ERROR_INIT;
+        (void) vs_cgroup_destroy(dirs, &ignored);
+        vs_error_ignore(&ignored);
+}
+
 static int make_cgroups(const struct create_plan *plan, const char *id, char ***ret_dirs, struct vs_error *err)
 {
         struct vs_cgroup_hosts hosts = {0};
+        const struct vs_oci_linux *l = plan->config->linux_;
         int r = vs_cgroup_hosts_detect(&hosts, err);
-        if (r == 0) {
-                const char *path = plan->config->linux_ ? plan->config->linux_->cgroups_path : NULL;
-                r = vs_cgroup_resolve(&hosts, path, id, ret_dirs, err);
-        }
+        if (r == 0)
+                r = vs_cgroup_resolve(&hosts, l ? l->cgroups_path : NULL, id, ret_dirs, err);
         vs_cgroup_hosts_clear(&hosts);
-        if (r == 0 && (r = vs_cgroup_create(*ret_dirs, err)) == 0)
-                r = vs_cgroup_apply_config(*ret_dirs, plan->config->linux_, NULL, err);
-        if (r < 0 && *ret_dirs) {
-                struct vs_error ignored = VS_ERROR_INIT;
-                (void) vs_cgroup_destroy(*ret_dirs, &ignored);
-                vs_error_ignore(&ignored);
+        if (r < 0)
+                return r;
+        r = vs_cgroup_create(*ret_dirs, err);
+        /* Rootless, as runc: where no cgroup was delegated to the user and
+         * none of its limits is asked for, the container runs in the
+         * caller's cgroups; asking for limits there is an error. */
+        if (r < 0 && geteuid() != 0 && (err->code == EACCES || err->code == EPERM || err->code == EROFS)) {
+                destroy_quietly(*ret_dirs);
+                if (asks_for_resources(l))
+                        return vs_error_wrap(err, "config.json: linux.resources: rootless, and no cgroup delegated");
+                vs_error_ignore(err);
+                vs_strv_free(*ret_dirs);
+                *ret_dirs = calloc(1, sizeof(char *));
+                return *ret_dirs ? 0 : vs_error_errno(err, ENOMEM, "cannot resolve cgroups");
         }
+        if (r == 0)
+                r = vs_cgroup_apply_config(*ret_dirs, l, NULL, err);
+        if (r < 0)
+                destroy_quietly(*ret_dirs);
         return r;
 }
 
