@@ -123,8 +123,11 @@ static int layout_load(const struct vs_cgroup_hosts *hosts, char **dirs, struct 
         struct vs_cgroup_layout l = {0};
         unsigned v1_mask = 0;
         for (char **d = dirs; d && *d; d++) {
-                struct statfs fs;
-                if (statfs(*d, &fs) < 0) {
+                /* The hierarchy's kind comes from its mount; statfs only for a
+                 * directory outside every mount this process sees. */
+                const struct vs_cgroup_hierarchy *h = hierarchy_of(hosts, *d);
+                struct statfs fs = {.f_type = h ? (h->v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC) : 0};
+                if (!h && statfs(*d, &fs) < 0) {
                         if (errno == ENOENT)
                                 continue;
                         return vs_error_syscall(err, "cannot inspect cgroup %s", *d);
@@ -134,7 +137,6 @@ static int layout_load(const struct vs_cgroup_hosts *hosts, char **dirs, struct 
                 struct vs_cgroup_dir *e = &l.dir[l.n++];
                 e->path = *d;
                 e->v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
-                const struct vs_cgroup_hierarchy *h = e->v2 ? NULL : hierarchy_of(hosts, *d);
                 e->controllers = e->v2 ? v2_controllers(*d) : h ? v1_mask_of_names(h->controllers) : v1_controllers(*d);
                 if (!e->v2)
                         v1_mask |= e->controllers;
@@ -159,6 +161,16 @@ int vs_cgroup_layout_load(char **dirs, struct vs_cgroup_layout *out, struct vs_e
         int r = layout_load(&hosts, dirs, out, err);
         vs_cgroup_hosts_clear(&hosts);
         return r;
+}
+
+void vs_cgroup_layout_refresh_v2(struct vs_cgroup_layout *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                if (l->dir[i].v2) {
+                        unsigned v1_only = 1u << VS_CG_DEVICES | 1u << VS_CG_FREEZER | 1u << VS_CG_CPUACCT;
+                        unsigned kept = l->dir[i].controllers & v1_only;
+                        l->dir[i].controllers = (v2_controllers(l->dir[i].path) & ~v1_only) | kept;
+                }
 }
 
 const struct vs_cgroup_dir *vs_cgroup_layout_find(const struct vs_cgroup_layout *l, enum vs_cgroup_controller c)

@@ -49,6 +49,8 @@ const char *vs_cgroup_controller_name(enum vs_cgroup_controller c, bool v2);
  * exist are skipped. On v2, devices and freezer are served by the cgroup2
  * directory (eBPF, cgroup.freeze) only where no v1 hierarchy has them. */
 int vs_cgroup_layout_load(char **dirs, struct vs_cgroup_layout *out, struct vs_error *err);
+/* Re-read what the cgroup2 directory offers (after enabling controllers in its parents). */
+void vs_cgroup_layout_refresh_v2(struct vs_cgroup_layout *l);
 /* The directory that holds the controller, or NULL. */
 const struct vs_cgroup_dir *vs_cgroup_layout_find(const struct vs_cgroup_layout *l, enum vs_cgroup_controller c);
 

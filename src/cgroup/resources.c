@@ -383,16 +383,24 @@ static int apply_all(struct vs_cgroup_apply *a, const struct vs_oci_resources *r
         return 0;
 }
 
-static void enable_v2(char **dirs)
+/* v2 controllers must be enabled in every parent's cgroup.subtree_control
+ * before the directory offers them: enable, then re-read what it offers. */
+static void enable_v2(struct vs_cgroup_layout *l)
 {
-        struct vs_cgroup_layout l;
-        struct vs_error ignored = VS_ERROR_INIT;
-        if (vs_cgroup_layout_load(dirs, &l, &ignored) < 0) {
-                vs_error_ignore(&ignored);
+        if (!l->v2)
                 return;
-        }
-        if (l.v2)
-                (void) vs_cgroup_v2_enable_controllers(l.v2);
+        (void) vs_cgroup_v2_enable_controllers(l->v2);
+        vs_cgroup_layout_refresh_v2(l);
+}
+
+static int apply_in_layout(struct vs_cgroup_layout *l, const struct vs_oci_resources *res, bool update,
+                           unsigned *warnings, struct vs_error *err)
+{
+        struct vs_cgroup_apply a = {.layout = l, .update = update};
+        int r = apply_all(&a, res, err);
+        if (warnings)
+                *warnings |= a.warnings;
+        return r;
 }
 
 int vs_cgroup_apply_resources(char **dirs, const struct vs_oci_resources *res, bool update, unsigned *warnings,
@@ -403,45 +411,40 @@ int vs_cgroup_apply_resources(char **dirs, const struct vs_oci_resources *res, b
         int r = vs_cgroup_resources_check(res, err);
         if (r < 0)
                 return r;
-        if (!update)
-                enable_v2(dirs);
         struct vs_cgroup_layout l;
         if ((r = vs_cgroup_layout_load(dirs, &l, err)) < 0)
                 return r;
-        struct vs_cgroup_apply a = {.layout = &l, .update = update};
-        r = apply_all(&a, res, err);
-        if (warnings)
-                *warnings |= a.warnings;
-        return r;
+        if (!update)
+                enable_v2(&l);
+        return apply_in_layout(&l, res, update, warnings, err);
 }
 
-static int apply_devices(char **dirs, const struct vs_oci_linux *linux_, struct vs_error *err)
+static int apply_devices(const struct vs_cgroup_layout *l, const struct vs_oci_linux *linux_, struct vs_error *err)
 {
-        struct vs_cgroup_layout l;
-        int r = vs_cgroup_layout_load(dirs, &l, err);
-        if (r < 0)
-                return r;
-        const struct vs_cgroup_dir *d = vs_cgroup_layout_find(&l, VS_CG_DEVICES);
+        const struct vs_cgroup_dir *d = vs_cgroup_layout_find(l, VS_CG_DEVICES);
         if (!d)
                 return 0; /* no devices hierarchy and no cgroup2: nothing can filter */
         _cleanup_free_ struct vs_cgroup_device_rule *rules = NULL;
         size_t n = 0;
-        r = vs_cgroup_device_rules(linux_ ? linux_->resources : NULL, linux_ ? linux_->devices : NULL,
-                                   linux_ ? linux_->n_devices : 0, &rules, &n, err);
+        int r = vs_cgroup_device_rules(linux_ ? linux_->resources : NULL, linux_ ? linux_->devices : NULL,
+                                       linux_ ? linux_->n_devices : 0, &rules, &n, err);
         if (r == 0)
                 r = d->v2 ? vs_cgroup_v2_devices(d, rules, n, err) : vs_cgroup_v1_devices(d, rules, n, err);
         return r;
 }
 
+/* create: one layout for all of it (each load reads mountinfo). */
 int vs_cgroup_apply_config(char **dirs, const struct vs_oci_linux *linux_, unsigned *warnings, struct vs_error *err)
 {
         const struct vs_oci_resources *res = linux_ ? linux_->resources : NULL;
         int r = vs_cgroup_resources_check(res, err);
         if (r < 0)
                 return r;
-        if (!res)
-                enable_v2(dirs); /* else done by apply_resources */
-        else if ((r = vs_cgroup_apply_resources(dirs, res, false, warnings, err)) < 0)
+        struct vs_cgroup_layout l;
+        if ((r = vs_cgroup_layout_load(dirs, &l, err)) < 0)
                 return r;
-        return apply_devices(dirs, linux_, err);
+        enable_v2(&l);
+        if (res && (r = apply_in_layout(&l, res, false, warnings, err)) < 0)
+                return r;
+        return apply_devices(&l, linux_, err);
 }
