@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "linux/sealed_exe.h"
 #include "util/log.h"
 #include "vessel-config.h"
 
@@ -184,6 +185,13 @@ int main(int argc, char **argv)
                 return 1;
         }
         const char *name = argv[optind];
+        /* The commands that put processes in a container run from a sealed
+         * copy of the runtime (CVE-2019-5736); fexecve starts main over. */
+        if (strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) {
+                struct vs_error err = VS_ERROR_INIT;
+                if (vs_sealed_exe_reexec(argv, environ, &err) < 0)
+                        return fail(&err);
+        }
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
                 if (strcmp(commands[i].name, name) != 0)
                         continue;

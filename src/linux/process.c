@@ -5,6 +5,8 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/ioprio.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,24 +30,59 @@ int vs_process_set_hostname(const struct vs_oci_config *config, struct vs_error 
         return 0;
 }
 
+/* CVE-2019-16884, CVE-2023-27561: an image can put a fake /proc/sys (a
+ * directory, a symlink, a bind) where a real one is expected, so that
+ * writes land elsewhere. /proc/sys must be procfs, and each key is opened
+ * beneath it with no symlink followed and no mount crossed. */
+static int open_proc_sys(struct vs_error *err)
+{
+        _cleanup_close_ int fd = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return vs_error_syscall(err, "linux.sysctl: cannot open /proc/sys");
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0)
+                return vs_error_syscall(err, "linux.sysctl: cannot inspect /proc/sys");
+        if (sfs.f_type != PROC_SUPER_MAGIC)
+                return vs_error_set(err, EPERM, "linux.sysctl: /proc/sys is not procfs (no proc mounted on /proc?)");
+        return TAKE_FD(fd);
+}
+
+static int write_sysctl(int procsys, const char *key, const char *value, struct vs_error *err)
+{
+        char rel[PATH_MAX];
+        if (snprintf(rel, sizeof(rel), "%s", key) >= (int) sizeof(rel) || strstr(key, "..") || key[0] == '/')
+                return vs_error_set(err, EINVAL, "linux.sysctl: invalid key \"%s\"", key);
+        /* "net.ipv4.ip_forward" -> net/ipv4/ip_forward; a key may carry '/'
+         * for names with dots (net.ipv4.conf.eth0/1.forwarding). */
+        for (char *p = rel; *p; p++)
+                *p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
+        struct open_how how = {
+                .flags = O_WRONLY | O_CLOEXEC,
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        _cleanup_close_ int fd = (int) syscall(SYS_openat2, procsys, rel, &how, sizeof(how));
+        /* Without openat2: the procfs checked above has no symlinks of its own. */
+        if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+                fd = openat(procsys, rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return vs_error_syscall(err, "linux.sysctl: cannot open %s", key);
+        size_t len = strlen(value);
+        if (write(fd, value, len) != (ssize_t) len)
+                return vs_error_syscall(err, "linux.sysctl: cannot set %s to \"%s\"", key, value);
+        return 0;
+}
+
 int vs_process_set_sysctl(const struct vs_oci_linux *linux_, struct vs_error *err)
 {
-        if (!linux_)
+        if (!linux_ || linux_->n_sysctl == 0)
                 return 0;
+        _cleanup_close_ int procsys = open_proc_sys(err);
+        if (procsys < 0)
+                return procsys;
         for (size_t i = 0; i < linux_->n_sysctl; i++) {
-                const char *key = linux_->sysctl[i].key;
-                char path[PATH_MAX];
-                int n = snprintf(path, sizeof(path), "/proc/sys/%s", key);
-                if (n < 0 || (size_t) n >= sizeof(path) || strstr(key, ".."))
-                        return vs_error_set(err, EINVAL, "linux.sysctl: invalid key \"%s\"", key);
-                /* "net.ipv4.ip_forward" -> net/ipv4/ip_forward; a key may carry
-                 * '/' for names with dots (net.ipv4.conf.eth0/1.forwarding). */
-                for (char *p = path + strlen("/proc/sys/"); *p; p++)
-                        *p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
-                const char *v = linux_->sysctl[i].value;
-                int r = vs_write_existing_at(AT_FDCWD, path, v, strlen(v), err);
+                int r = write_sysctl(procsys, linux_->sysctl[i].key, linux_->sysctl[i].value, err);
                 if (r < 0)
-                        return vs_error_wrap(err, "linux.sysctl: cannot set %s", key);
+                        return r;
         }
         return 0;
 }

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,8 +117,38 @@ int vs_rootfs_pivot(const struct vs_rootfs_options *opts, struct vs_error *err)
         return 0;
 }
 
+/* CVE-2025-31133: /dev/null may be anything the image or a bound /dev put
+ * there (a symlink to a host file, a regular file). Masking binds it, so it
+ * must be the 1:3 character device, and it is bound from this fd. */
+static int open_dev_null(struct vs_error *err)
+{
+        _cleanup_close_ int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return vs_error_syscall(err, "linux.maskedPaths: cannot open /dev/null");
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return vs_error_syscall(err, "linux.maskedPaths: cannot inspect /dev/null");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return vs_error_set(err, EPERM, "linux.maskedPaths: /dev/null is not the null device (1:3)");
+        return TAKE_FD(fd);
+}
+
+/* CVE-2019-16884: a path masked under /proc must be on procfs, or the mask
+ * would hide a fake file while the real one stays reachable. */
+static int check_on_procfs(int fd, const char *path, struct vs_error *err)
+{
+        struct statfs sfs;
+        if (strncmp(path, "/proc/", 6) != 0)
+                return 0;
+        if (fstatfs(fd, &sfs) < 0)
+                return vs_error_syscall(err, "linux.maskedPaths: cannot inspect %s", path);
+        if (sfs.f_type != PROC_SUPER_MAGIC)
+                return vs_error_set(err, EPERM, "linux.maskedPaths: %s is not on procfs", path);
+        return 0;
+}
+
 /* A masked directory gets an empty read-only tmpfs; a masked file, /dev/null. */
-static int mask_path(const char *path, struct vs_error *err)
+static int mask_path(const char *path, int *null_fd, struct vs_error *err)
 {
         _cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
@@ -126,14 +159,21 @@ static int mask_path(const char *path, struct vs_error *err)
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return vs_error_syscall(err, "linux.maskedPaths: cannot stat %s", path);
-        char target[32];
+        int r = check_on_procfs(fd, path, err);
+        if (r < 0)
+                return r;
+        char target[32], source[32];
         snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
         if (S_ISDIR(st.st_mode)) {
                 if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0k") < 0)
                         return vs_error_syscall(err, "linux.maskedPaths: cannot mask %s", path);
-        } else if (mount("/dev/null", target, NULL, MS_BIND, NULL) < 0) {
-                return vs_error_syscall(err, "linux.maskedPaths: cannot mask %s", path);
+                return 0;
         }
+        if (*null_fd < 0 && (*null_fd = open_dev_null(err)) < 0)
+                return *null_fd;
+        snprintf(source, sizeof(source), "/proc/self/fd/%d", *null_fd);
+        if (mount(source, target, NULL, MS_BIND, NULL) < 0)
+                return vs_error_syscall(err, "linux.maskedPaths: cannot mask %s", path);
         return 0;
 }
 
@@ -166,8 +206,9 @@ int vs_rootfs_finish(const struct vs_oci_config *config, struct vs_error *err)
                 if (r < 0)
                         return r;
         }
+        _cleanup_close_ int null_fd = -1;
         for (char **p = l ? l->masked_paths : NULL; p && *p; p++) {
-                int r = mask_path(*p, err);
+                int r = mask_path(*p, &null_fd, err);
                 if (r < 0)
                         return r;
         }
