@@ -217,22 +217,42 @@ static int wait_exit(pid_t pid, int *exit_status, struct vs_error *err)
         return 0;
 }
 
-static int run_exec(const struct vs_exec_options *o, struct exec_plan *p, const sigset_t *signals, int *exit_status,
-                    struct vs_error *err)
+/* fork with the child in the container's pid and time namespaces (they
+ * apply to children only). The runtime goes back to its own right after:
+ * whatever it forks later (LeakSanitizer's tracer at exit, among others)
+ * must not land in the container's. */
+static pid_t fork_in_namespaces(const struct exec_plan *p, struct vs_error *err)
 {
-        /* pid and time namespaces apply to children: enter them here. */
+        _cleanup_close_ int own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int own_time = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
         if (p->ns_fds[VS_NS_PID] >= 0 && vs_ns_join(p->ns_fds[VS_NS_PID], VS_NS_PID, err) < 0)
                 return -err->code;
         if (p->ns_fds[VS_NS_TIME] >= 0 && vs_ns_join(p->ns_fds[VS_NS_TIME], VS_NS_TIME, err) < 0)
                 return -err->code;
+        pid_t pid = fork();
+        int saved = errno;
+        if (pid != 0) {
+                if (own_pid >= 0 && p->ns_fds[VS_NS_PID] >= 0)
+                        (void) setns(own_pid, CLONE_NEWPID);
+                if (own_time >= 0 && p->ns_fds[VS_NS_TIME] >= 0)
+                        (void) setns(own_time, CLONE_NEWTIME);
+        }
+        if (pid < 0)
+                return vs_error_errno(err, saved, "cannot fork");
+        return pid;
+}
+
+static int run_exec(const struct vs_exec_options *o, struct exec_plan *p, const sigset_t *signals, int *exit_status,
+                    struct vs_error *err)
+{
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return vs_error_syscall(err, "cannot create the sync socket");
-        _cleanup_child_ pid_t pid = fork();
+        _cleanup_child_ pid_t pid = fork_in_namespaces(p, err);
         if (pid < 0) {
                 vs_safe_close(sv[0]);
                 vs_safe_close(sv[1]);
-                return vs_error_syscall(err, "cannot fork");
+                return pid;
         }
         if (pid == 0) {
                 vs_safe_close(sv[0]);
