@@ -136,7 +136,7 @@ static int check_cpu(const struct vs_oci_cpu *c, struct vs_error *err)
 
 static int check_weight(const struct vs_oci_u64 *w, const char *field, struct vs_error *err)
 {
-        if (w->set && (w->value < 10 || w->value > 1000))
+        if (vs_weight_given(w) && (w->value < 10 || w->value > 1000))
                 return vs_error_set(err, EINVAL, VS_RES "blockIO.%s: must be 10 to 1000, got %" PRIu64, field,
                                     w->value);
         return 0;
@@ -353,8 +353,9 @@ static int apply_rdma(struct vs_cgroup_apply *a, const struct vs_oci_resources *
 
 static int apply_block_io(struct vs_cgroup_apply *a, const struct vs_oci_block_io *b, struct vs_error *err)
 {
-        if (!b->weight.set && !b->leaf_weight.set && !b->n_weight_device && !b->n_throttle_read_bps &&
-            !b->n_throttle_write_bps && !b->n_throttle_read_iops && !b->n_throttle_write_iops)
+        if (!vs_weight_given(&b->weight) && !vs_weight_given(&b->leaf_weight) && !b->n_weight_device &&
+            !b->n_throttle_read_bps && !b->n_throttle_write_bps && !b->n_throttle_read_iops &&
+            !b->n_throttle_write_iops)
                 return 0;
         const struct vs_cgroup_dir *d = need(a->layout, VS_CG_BLKIO, "blockIO", err);
         if (!d)

@@ -22,6 +22,13 @@ int vs_cgroup_v1_devices(const struct vs_cgroup_dir *d, const struct vs_cgroup_d
                          struct vs_error *err);
 int vs_cgroup_v1_network(const struct vs_cgroup_layout *l, const struct vs_oci_resources *res, struct vs_error *err);
 
+/* A blkio weight is given when set and not 0: dockerd writes "weight": 0
+ * into every config for "none", and runc reads 0 as unset too. */
+static inline bool vs_weight_given(const struct vs_oci_u64 *w)
+{
+        return w->set && w->value != 0;
+}
+
 int vs_cgroup_v2_enable_controllers(const struct vs_cgroup_dir *d);
 int vs_cgroup_v2_cpu(const struct vs_cgroup_dir *d, const struct vs_oci_cpu *cpu, struct vs_error *err);
 int vs_cgroup_v2_memory(const struct vs_cgroup_dir *d, const struct vs_oci_memory *m, struct vs_cgroup_apply *a,

@@ -175,12 +175,12 @@ static int weight_devices(const struct vs_cgroup_dir *d, const struct vs_oci_blo
                 const struct vs_oci_weight_device *w = &b->weight_device[i];
                 char f[96];
                 snprintf(f, sizeof(f), VS_RES "blockIO.weightDevice[%zu].weight", i);
-                if (w->weight.set &&
+                if (vs_weight_given(&w->weight) &&
                     vs_cgroup_writef(d, weight_file(d, true), f, err, "%" PRId64 ":%" PRId64 " %" PRIu64, w->major,
                                      w->minor, w->weight.value) < 0)
                         return -err->code;
                 snprintf(f, sizeof(f), VS_RES "blockIO.weightDevice[%zu].leafWeight", i);
-                if (w->leaf_weight.set &&
+                if (vs_weight_given(&w->leaf_weight) &&
                     vs_cgroup_writef(d, "blkio.leaf_weight_device", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                      w->major, w->minor, w->leaf_weight.value) < 0)
                         return -err->code;
@@ -190,11 +190,11 @@ static int weight_devices(const struct vs_cgroup_dir *d, const struct vs_oci_blo
 
 int vs_cgroup_v1_blkio(const struct vs_cgroup_dir *d, const struct vs_oci_block_io *b, struct vs_error *err)
 {
-        if (b->weight.set &&
+        if (vs_weight_given(&b->weight) &&
             vs_cgroup_writef(d, weight_file(d, false), VS_RES "blockIO.weight", err, "%" PRIu64, b->weight.value) < 0)
                 return -err->code;
-        if (b->leaf_weight.set && vs_cgroup_writef(d, "blkio.leaf_weight", VS_RES "blockIO.leafWeight", err, "%" PRIu64,
-                                                   b->leaf_weight.value) < 0)
+        if (vs_weight_given(&b->leaf_weight) && vs_cgroup_writef(d, "blkio.leaf_weight", VS_RES "blockIO.leafWeight",
+                                                                 err, "%" PRIu64, b->leaf_weight.value) < 0)
                 return -err->code;
         if (weight_devices(d, b, err) < 0 ||
             throttle(d, "blkio.throttle.read_bps_device", "throttleReadBpsDevice", b->throttle_read_bps,

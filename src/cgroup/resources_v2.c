@@ -200,19 +200,19 @@ static int io_weight(const struct vs_cgroup_dir *d, const char *device, uint64_t
 
 int vs_cgroup_v2_io(const struct vs_cgroup_dir *d, const struct vs_oci_block_io *b, struct vs_error *err)
 {
-        if (b->leaf_weight.set)
+        if (vs_weight_given(&b->leaf_weight))
                 return vs_error_set(err, ENOTSUP, VS_RES "blockIO.leafWeight: not supported on cgroup v2");
-        if (b->weight.set && io_weight(d, "default", b->weight.value, VS_RES "blockIO.weight", err) < 0)
+        if (vs_weight_given(&b->weight) && io_weight(d, "default", b->weight.value, VS_RES "blockIO.weight", err) < 0)
                 return -err->code;
         for (size_t i = 0; i < b->n_weight_device; i++) {
                 const struct vs_oci_weight_device *w = &b->weight_device[i];
                 char dev[48], f[96];
                 snprintf(dev, sizeof(dev), "%" PRId64 ":%" PRId64, w->major, w->minor);
                 snprintf(f, sizeof(f), VS_RES "blockIO.weightDevice[%zu].leafWeight", i);
-                if (w->leaf_weight.set)
+                if (vs_weight_given(&w->leaf_weight))
                         return vs_error_set(err, ENOTSUP, "%s: not supported on cgroup v2", f);
                 snprintf(f, sizeof(f), VS_RES "blockIO.weightDevice[%zu].weight", i);
-                if (w->weight.set && io_weight(d, dev, w->weight.value, f, err) < 0)
+                if (vs_weight_given(&w->weight) && io_weight(d, dev, w->weight.value, f, err) < 0)
                         return -err->code;
         }
         if (io_max(d, "rbps", "throttleReadBpsDevice", b->throttle_read_bps, b->n_throttle_read_bps, err) < 0 ||

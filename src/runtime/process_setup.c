@@ -124,6 +124,7 @@ _Noreturn void vs_process_exec(const struct vs_oci_process *p, const char *exe, 
         sigprocmask(SIG_SETMASK, &none, NULL);
         execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
         int e = errno;
-        fprintf(stderr, "vessel-runtime: exec %s: %s\n", exe, strerror(e));
+        vs_error_errno(&err, e, "exec %s", exe); /* Go's lowercase text: engines match it */
+        fprintf(stderr, "vessel-runtime: %s\n", err.msg);
         _exit(e == ENOENT ? 127 : 126);
 }

@@ -4,6 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The errno text as Go (runc) spells it: strerror with its first letter in
+ * lower case. Engines match these phrases in a runtime's errors ("no such
+ * file or directory" means 127, "permission denied" 126), some of them
+ * case-sensitively (dockerd). */
+static void append_errno_text(char *buf, size_t sz, int errnum)
+{
+        int n = snprintf(buf, sz, ": %s", strerror(errnum));
+        if (n > 2 && (size_t) n < sz && buf[2] >= 'A' && buf[2] <= 'Z')
+                buf[2] = (char) (buf[2] - 'A' + 'a');
+}
+
 static int error_vset(struct vs_error *err, int errnum, int add_strerror, const char *fmt, va_list ap)
 {
         if (errnum <= 0)
@@ -11,7 +22,7 @@ static int error_vset(struct vs_error *err, int errnum, int add_strerror, const 
         if (err) {
                 int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
                 if (add_strerror && n >= 0 && (size_t) n < sizeof(err->msg))
-                        snprintf(err->msg + n, sizeof(err->msg) - (size_t) n, ": %s", strerror(errnum));
+                        append_errno_text(err->msg + n, sizeof(err->msg) - (size_t) n, errnum);
                 err->code = errnum;
         }
         return -errnum;

@@ -23,7 +23,8 @@ struct vs_error {
 
 /* Store a message with errnum; returns -errnum so callers can `return vs_error_set(...)`. */
 int vs_error_set(struct vs_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* As vs_error_set, with ": strerror(errnum)" appended: for failed syscalls. */
+/* As vs_error_set, with ": strerror(errnum)" appended, first letter lowered
+ * as Go and runc spell it ("no such file or directory"): for failed syscalls. */
 int vs_error_errno(struct vs_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* As vs_error_errno with the current errno. */
 int vs_error_syscall(struct vs_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

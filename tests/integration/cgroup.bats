@@ -343,3 +343,13 @@ create_fails()
 		create_fails "$needle" || fail "case: $expr"
 	done
 }
+
+@test "blockIO.weight 0 means unset, as runc reads it (dockerd sends it in every config)" {
+	set_cfg '.linux.resources.blockIO = {weight: 0, leafWeight: 0}'
+	set_sh 'sleep 100'
+	create_ctr
+	local wf=blkio.weight
+	[[ -e $(cg_dir "$CID" blkio)/$wf ]] || wf=blkio.bfq.weight
+	# the kernel's default, untouched (0 would have been refused by the kernel)
+	[[ $(cg_read "$CID" blkio "$wf") == *100* ]] || fail "$wf: $(cg_read "$CID" blkio "$wf")"
+}

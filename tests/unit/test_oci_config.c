@@ -679,7 +679,7 @@ static void test_load_errors(void **state)
         struct vs_error err = VS_ERROR_INIT;
         struct vs_oci_config *config = NULL;
         assert_int_equal(vs_oci_config_load("/nonexistent/bundle/config.json", &config, &err), -ENOENT);
-        assert_string_equal(err.msg, "cannot open /nonexistent/bundle/config.json: No such file or directory");
+        assert_string_equal(err.msg, "cannot open /nonexistent/bundle/config.json: no such file or directory");
         assert_null(config);
 
         /* The origin of a file's errors is its base name. */

@@ -358,7 +358,7 @@ static void test_console_socket_errors(void **state)
         assert_int_equal(vs_pty_open(&master, &slave, &err), 0);
 
         snprintf(path, sizeof(path), "%s/missing", f->tmp);
-        snprintf(expected, sizeof(expected), "--console-socket %s: No such file or directory", path);
+        snprintf(expected, sizeof(expected), "--console-socket %s: no such file or directory", path);
         assert_int_equal(vs_console_socket_check(path, &err), -ENOENT);
         assert_msg(&err, expected);
         assert_int_equal(vs_console_socket_send(path, master, slave, &err), -ENOENT);
@@ -377,7 +377,7 @@ static void test_console_socket_errors(void **state)
         close(listen_unix(path));
         assert_int_equal(vs_console_socket_check(path, &err), 0);
         assert_int_equal(vs_console_socket_send(path, master, slave, &err), -ECONNREFUSED);
-        snprintf(expected, sizeof(expected), "--console-socket %s: cannot connect: Connection refused", path);
+        snprintf(expected, sizeof(expected), "--console-socket %s: cannot connect: connection refused", path);
         assert_msg(&err, expected);
 }
 

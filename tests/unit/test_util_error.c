@@ -57,7 +57,7 @@ static void test_errno_appends_strerror(void **state)
         int r = vs_error_errno(&err, ENOENT, "cannot open %s", "/etc/x");
         assert_int_equal(r, -ENOENT);
         assert_int_equal(err.code, ENOENT);
-        snprintf(expected, sizeof(expected), "cannot open /etc/x: %s", strerror(ENOENT));
+        snprintf(expected, sizeof(expected), "cannot open /etc/x: %s", "no such file or directory");
         assert_string_equal(err.msg, expected);
 }
 
@@ -70,7 +70,7 @@ static void test_syscall_uses_errno(void **state)
         int r = vs_error_syscall(&err, "cannot mount %s", "proc");
         assert_int_equal(r, -EACCES);
         assert_int_equal(err.code, EACCES);
-        snprintf(expected, sizeof(expected), "cannot mount proc: %s", strerror(EACCES));
+        snprintf(expected, sizeof(expected), "cannot mount proc: %s", "permission denied");
         assert_string_equal(err.msg, expected);
 }
 

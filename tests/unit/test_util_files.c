@@ -144,7 +144,7 @@ static void test_read_file_missing(void **state)
         assert_int_equal(vs_read_file(path, &buf, &len, &err), -ENOENT);
         assert_int_equal(err.code, ENOENT);
         assert_contains(err.msg, path);
-        assert_contains(err.msg, strerror(ENOENT));
+        assert_contains(err.msg, "no such file or directory"); /* Go's lowercase, as runc */
         /* Outputs untouched on failure. */
         assert_ptr_equal(buf, (char *) (uintptr_t) 0x1);
         assert_int_equal(len, 77);
