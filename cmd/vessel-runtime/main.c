@@ -44,9 +44,50 @@ void warn(const struct vs_error *warning)
                 vs_log_warning("%s", warning->msg);
 }
 
+/* Go's flag package lets a boolean be spelled --flag=true or --flag=false
+ * (also 1/0, t/f, T/F, TRUE/FALSE, True/False), and runc's users and engines'
+ * --runtime-flag lists do so. Rewrite argv[optind] when it is such a boolean:
+ * a true value loses its "=VALUE"; a false one is skipped (the default of
+ * every runc boolean is false). Returns false for a value Go would refuse. */
+static bool take_bool_value(int argc, char **argv, const struct option *longopts)
+{
+        while (optind < argc && argv[optind][0] == '-' && argv[optind][1]) {
+                char *name = argv[optind] + (argv[optind][1] == '-' ? 2 : 1);
+                char *eq = strchr(name, '=');
+                if (!eq || eq - name < 2)
+                        return true;
+                const struct option *o = longopts;
+                while (o->name && (o->has_arg != no_argument || strlen(o->name) != (size_t) (eq - name) ||
+                                   strncmp(o->name, name, (size_t) (eq - name)) != 0))
+                        o++;
+                if (!o->name)
+                        return true;
+                static const char *const truths[] = {"1", "t", "T", "true", "TRUE", "True"};
+                static const char *const lies[] = {"0", "f", "F", "false", "FALSE", "False"};
+                for (size_t i = 0; i < sizeof(truths) / sizeof(truths[0]); i++)
+                        if (strcmp(eq + 1, truths[i]) == 0) {
+                                *eq = '\0';
+                                return true;
+                        }
+                bool is_false = false;
+                for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++)
+                        is_false |= strcmp(eq + 1, lies[i]) == 0;
+                if (!is_false)
+                        return false;
+                optind++;
+        }
+        return true;
+}
+
 int next_option(int argc, char **argv, const char *shortopts, const struct option *longopts, const char *command)
 {
         opterr = 0;
+        if (optind > 0 && !take_bool_value(argc, argv, longopts)) {
+                struct vs_error err = VS_ERROR_INIT;
+                vs_error_set(&err, EINVAL, "%s: flag %s: expected true or false", command, argv[optind]);
+                fail(&err);
+                return -2;
+        }
         int c = getopt_long_only(argc, argv, shortopts, longopts, NULL);
         if (c == '?' || c == ':') {
                 struct vs_error err = VS_ERROR_INIT;
@@ -73,19 +114,20 @@ bool want_args(int argc, char **argv, int n, const char *usage)
         return false;
 }
 
-static void usage(FILE *out)
+static void usage(FILE *out, const char *root)
 {
         fprintf(out, "usage: vessel-runtime [global options] COMMAND [options] [arguments]\n\n"
                      "An OCI runtime with runc's command line.\n\nCommands:\n");
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
         fprintf(out, "\nGlobal options:\n"
-                     "  --root DIR             state root (default /run/vessel-runtime)\n"
+                     "  --root DIR             state root (default %s)\n"
                      "  --log FILE             also write log lines to FILE\n"
                      "  --log-format text|json format of the --log lines\n"
                      "  --debug                log debug lines\n"
                      "  --systemd-cgroup       use systemd's cgroup driver (needs systemd)\n"
-                     "  --version, --help\n");
+                     "  --version, --help\n",
+                root);
 }
 
 static void version(void)
@@ -94,11 +136,36 @@ static void version(void)
 }
 
 /* Default root as runc: /run for real root; $XDG_RUNTIME_DIR for the rest. */
+/* uid 0 of a user namespace (rootless podman runs the runtime so), as
+ * runc's userns.RunningInUserNS: any uid_map but the identity of all ids. */
+static bool in_user_namespace(void)
+{
+        FILE *f = fopen("/proc/self/uid_map", "re");
+        if (!f)
+                return false;
+        unsigned long inside = 0, outside = 0, count = 0;
+        int n = fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+        fclose(f);
+        return !(n == 3 && inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+/* As runc's shouldHonorXDGRuntimeDir: not root, or root of a user namespace
+ * whose USER is unset or not root. An empty XDG_RUNTIME_DIR counts as unset. */
+static bool honour_xdg_runtime_dir(void)
+{
+        if (geteuid() != 0)
+                return true;
+        if (!in_user_namespace())
+                return false;
+        const char *user = getenv("USER");
+        return !user || strcmp(user, "root") != 0;
+}
+
 static const char *default_root(void)
 {
         static char buf[4096];
         const char *xdg = getenv("XDG_RUNTIME_DIR");
-        if (geteuid() != 0 && xdg && xdg[0]) {
+        if (xdg && xdg[0] && honour_xdg_runtime_dir()) {
                 snprintf(buf, sizeof(buf), "%s/vessel-runtime", xdg);
                 return buf;
         }
@@ -156,7 +223,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
                         version();
                         exit(0);
                 case 'h':
-                        usage(stdout);
+                        usage(stdout, g->root);
                         exit(0);
                 default:
                         return -1;
@@ -181,7 +248,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         if (optind >= argc) {
-                usage(stderr);
+                usage(stderr, g.root);
                 return 1;
         }
         const char *name = argv[optind];

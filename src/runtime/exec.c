@@ -187,14 +187,28 @@ static int wait_ready(const struct exec_plan *p, int sync_fd, int *ret_master, c
         return -err->code;
 }
 
+/* Decimal with no newline (go-runc's Atoi is strict), written under a
+ * temporary name and renamed: a caller polling the file never reads it half
+ * written (conmon and the shim read it as soon as exec returns). */
 static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
 {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return vs_error_errno(err, ENOMEM, "--pid-file");
+        char *slash = strrchr(copy, '/');
+        const char *base = slash ? slash + 1 : copy;
+        const char *dir = slash == copy ? "/" : slash ? copy : ".";
+        if (slash && slash != copy)
+                *slash = '\0';
+        if (!*base)
+                return vs_error_set(err, EINVAL, "--pid-file %s: not a file name", path);
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return vs_error_syscall(err, "--pid-file %s", path);
         char text[32];
         int n = snprintf(text, sizeof(text), "%d", (int) pid);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0 || write(fd, text, (size_t) n) != n)
-                return vs_error_syscall(err, "--pid-file %s", path);
-        return 0;
+        int r = vs_write_file_replace(dfd, base, text, (size_t) n, 0644, err);
+        return r < 0 ? vs_error_wrap(err, "--pid-file") : 0;
 }
 
 /* The terminal goes to --console-socket, or is driven from ours. */

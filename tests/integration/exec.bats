@@ -121,3 +121,21 @@ teardown()
 	vr_bg exec -t --console-socket "$BATS_TEST_TMPDIR/file" "$CID" true
 	assert_one_error "not a socket"
 }
+
+@test "exec --pid-file replaces the file by rename: never read half written, symlinks not followed" {
+	# conmon and the shim read the pid file as soon as exec returns: it appears whole, as runc's.
+	echo "999999999 stale and longer" >"$BATS_TEST_TMPDIR/pid"
+	local before
+	before=$(stat -c %i "$BATS_TEST_TMPDIR/pid")
+	echo keep >"$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/link"
+	vr exec -d --pid-file "$BATS_TEST_TMPDIR/pid" "$CID" sleep 100
+	vr exec --detach --pid-file="$BATS_TEST_TMPDIR/link" "$CID" sleep 100
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	[[ $pid =~ ^[1-9][0-9]*$ ]] || fail "pid file: '$pid'"
+	[[ $(stat -c %i "$BATS_TEST_TMPDIR/pid") != "$before" ]] || fail "the pid file was rewritten in place"
+	[[ $(cat "$BATS_TEST_TMPDIR/target") == keep && ! -L $BATS_TEST_TMPDIR/link ]] ||
+		fail "the pid file's symlink was followed"
+	[[ -z $(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name '.*tmp*') ]] || fail "temporary files left"
+}

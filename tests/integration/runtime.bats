@@ -566,3 +566,31 @@ teardown()
 	assert_status 0
 	assert_output_is $'top=1\nsub=1'
 }
+
+@test "booleans take Go's =true / =false as runc's do (--runtime-flag lists send them)" {
+	set_sh 'echo ran'
+	# =false is the default: the flag is as if absent; =true sets it
+	run --separate-stderr vr --debug=false --systemd-cgroup=false run --bundle "$BUNDLE" --no-subreaper=true --keep=false "$CID"
+	assert_status 0
+	assert_output_is ran
+	run --separate-stderr vr --debug=maybe list
+	assert_status 1
+	[[ $stderr == *"--debug=maybe: expected true or false"* ]] || fail "stderr: $stderr"
+	# a flag that takes a value keeps its "=VALUE"
+	run --separate-stderr vr list --format=json
+	assert_output_is "[]"
+}
+
+@test "default root: /run for real root; \$XDG_RUNTIME_DIR for root of a user namespace without USER=root" {
+	# as runc's shouldHonorXDGRuntimeDir; an empty XDG_RUNTIME_DIR is unset (root podman sets it so)
+	run "$VR" --help
+	assert_output_has "(default /run/vessel-runtime)"
+	run env XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/xdg" "$VR" --help
+	assert_output_has "(default /run/vessel-runtime)"
+	run unshare -Ur env -u USER XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/xdg" "$VR" --help
+	assert_output_has "(default $BATS_TEST_TMPDIR/xdg/vessel-runtime)"
+	run unshare -Ur env USER=root XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/xdg" "$VR" --help
+	assert_output_has "(default /run/vessel-runtime)"
+	run unshare -Ur env -u USER XDG_RUNTIME_DIR= "$VR" --help
+	assert_output_has "(default /run/vessel-runtime)"
+}
