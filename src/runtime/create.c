@@ -20,6 +20,7 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/resources.h"
 #include "linux/idmap.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
@@ -69,6 +70,8 @@ static int plan_load(const struct vs_create_options *opts, bool foreground, stru
                                     "--console-socket (or set \"terminal\": false to inherit stdio)");
         if (c->process->terminal && opts->console_socket && vs_console_socket_check(opts->console_socket, err) < 0)
                 return -err->code;
+        if (vs_lsm_check(c->process, c->linux_, err) < 0)
+                return vs_error_wrap(err, "config.json");
         char root[PATH_MAX + PATH_MAX];
         if (c->root_path[0] == '/')
                 snprintf(root, sizeof(root), "%s", c->root_path);

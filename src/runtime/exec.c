@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/terminal.h"
 #include "oci/config.h"
@@ -86,6 +87,8 @@ static int load_plan(const struct vs_exec_options *o, struct exec_plan *p, struc
         r = vs_oci_process_parse(o->process_json, strlen(o->process_json), o->origin, &p->process, err);
         if (r < 0)
                 return r;
+        if (vs_lsm_check(p->process, NULL, err) < 0)
+                return vs_error_wrap(err, "%s", o->origin);
         if (p->process->terminal && !o->console_socket && o->detach)
                 return vs_error_set(err, EINVAL, "cannot allocate a terminal when detached without --console-socket");
         if (p->process->terminal && o->console_socket && vs_console_socket_check(o->console_socket, err) < 0)

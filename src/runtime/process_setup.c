@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "linux/capabilities.h"
+#include "linux/lsm.h"
 #include "linux/process.h"
 #include "linux/seccomp_filter.h"
 #include "oci/names.h"
@@ -85,6 +86,8 @@ int vs_process_setup(const struct vs_oci_process *p, const struct vs_oci_linux *
                 r = switch_user(p, &filter, err);
         if (r == 0)
                 r = enter_cwd(p->cwd, err);
+        if (r == 0)
+                r = vs_lsm_apply_exec(p, err);
         if (r == 0 && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 r = vs_error_syscall(err, "process.noNewPrivileges");
         if (r < 0) {

@@ -209,3 +209,16 @@ create_fails()
 	set_cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_KILL", errnoRet: 1}]}'
 	create_fails "errnoRet"
 }
+
+@test "bad input: an AppArmor profile on a host without AppArmor" {
+	[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] &&
+		skip "AppArmor is enabled on this host: the profile would be applied, not refused"
+	set_cfg '.process.apparmorProfile = "docker-default"'
+	create_fails "process.apparmorProfile"
+}
+
+@test "bad input: an SELinux label on a host without SELinux" {
+	[[ -e /sys/fs/selinux/enforce ]] && skip "SELinux is enabled on this host: the label would be applied"
+	set_cfg '.process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	create_fails "process.selinuxLabel"
+}
