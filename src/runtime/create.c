@@ -299,32 +299,6 @@ static void format_now(char *buf, size_t sz)
         snprintf(buf + n, sz - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
-{
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return vs_error_errno(err, ENOMEM, "--pid-file");
-        char *slash = strrchr(copy, '/');
-        const char *base = slash ? slash + 1 : copy;
-        const char *dir = ".";
-        if (slash == copy)
-                dir = "/";
-        else if (slash) {
-                *slash = '\0';
-                dir = copy;
-        }
-        if (!*base)
-                return vs_error_set(err, EINVAL, "--pid-file %s: not a file name", path);
-        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return vs_error_syscall(err, "--pid-file %s", path);
-        /* Decimal with no newline: go-runc's Atoi is strict. */
-        char text[32];
-        int n = snprintf(text, sizeof(text), "%d", (int) pid);
-        int r = vs_write_file_replace(dfd, base, text, (size_t) n, 0644, err);
-        return r < 0 ? vs_error_wrap(err, "--pid-file") : 0;
-}
-
 static int record_state(const struct create_plan *plan, const struct vs_create_options *opts, int statefd, pid_t pid,
                         char **cgroup_dirs, struct vs_error *err)
 {
@@ -354,7 +328,7 @@ static int record_state(const struct create_plan *plan, const struct vs_create_o
         };
         int r = vs_state_write(statefd, &st, err);
         if (r == 0 && opts->pid_file)
-                r = write_pid_file(opts->pid_file, pid, err);
+                r = vs_write_pid_file(opts->pid_file, pid, err);
         return r;
 }
 

@@ -190,30 +190,6 @@ static int wait_ready(const struct exec_plan *p, int sync_fd, int *ret_master, c
         return -err->code;
 }
 
-/* Decimal with no newline (go-runc's Atoi is strict), written under a
- * temporary name and renamed: a caller polling the file never reads it half
- * written (conmon and the shim read it as soon as exec returns). */
-static int write_pid_file(const char *path, pid_t pid, struct vs_error *err)
-{
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return vs_error_errno(err, ENOMEM, "--pid-file");
-        char *slash = strrchr(copy, '/');
-        const char *base = slash ? slash + 1 : copy;
-        const char *dir = slash == copy ? "/" : slash ? copy : ".";
-        if (slash && slash != copy)
-                *slash = '\0';
-        if (!*base)
-                return vs_error_set(err, EINVAL, "--pid-file %s: not a file name", path);
-        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return vs_error_syscall(err, "--pid-file %s", path);
-        char text[32];
-        int n = snprintf(text, sizeof(text), "%d", (int) pid);
-        int r = vs_write_file_replace(dfd, base, text, (size_t) n, 0644, err);
-        return r < 0 ? vs_error_wrap(err, "--pid-file") : 0;
-}
-
 /* The terminal goes to --console-socket, or is driven from ours. */
 static int serve_terminal(const struct vs_exec_options *o, int master, const char *pty_name, const struct exec_plan *p,
                           struct vs_error *err)
@@ -281,7 +257,7 @@ static int run_exec(const struct vs_exec_options *o, struct exec_plan *p, const 
         char pty_name[256] = "";
         int r = wait_ready(p, sync_fd, &master, pty_name, sizeof(pty_name), err);
         if (r == 0 && o->pid_file)
-                r = write_pid_file(o->pid_file, pid, err);
+                r = vs_write_pid_file(o->pid_file, pid, err);
         if (r == 0 && master >= 0)
                 r = serve_terminal(o, master, pty_name, p, err);
         if (r < 0)

@@ -248,3 +248,27 @@ int vs_state_remove(int rootfd, const char *id, struct vs_error *err)
 {
         return vs_remove_tree_at(rootfd, id, err);
 }
+
+/* Decimal with no newline (go-runc's Atoi is strict), written under a
+ * temporary name and renamed: a caller polling the file never reads it half
+ * written (conmon and the shim read it as soon as exec returns). */
+int vs_write_pid_file(const char *path, pid_t pid, struct vs_error *err)
+{
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return vs_error_errno(err, ENOMEM, "--pid-file");
+        char *slash = strrchr(copy, '/');
+        const char *base = slash ? slash + 1 : copy;
+        const char *dir = slash == copy ? "/" : slash ? copy : ".";
+        if (slash && slash != copy)
+                *slash = '\0';
+        if (!*base)
+                return vs_error_set(err, EINVAL, "--pid-file %s: not a file name", path);
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return vs_error_syscall(err, "--pid-file %s", path);
+        char text[32];
+        int n = snprintf(text, sizeof(text), "%d", (int) pid);
+        int r = vs_write_file_replace(dfd, base, text, (size_t) n, 0644, err);
+        return r < 0 ? vs_error_wrap(err, "--pid-file") : 0;
+}

@@ -57,6 +57,9 @@ int vs_state_remove(int rootfd, const char *id, struct vs_error *err);
 enum vs_status vs_state_status(int dirfd, pid_t pid, uint64_t start_time, char **cgroup_dirs);
 /* /proc/PID/stat start time (0 when the process is gone). */
 uint64_t vs_proc_start_time(pid_t pid);
+/* --pid-file: decimal with no newline (go-runc's Atoi is strict), written
+ * under a temporary name and renamed, so a reader never sees half of it. */
+int vs_write_pid_file(const char *path, pid_t pid, struct vs_error *err);
 /* The state as runc's JSON text (what `state` prints). */
 char *vs_state_to_json(const struct vs_state *state, bool pretty);
 
