@@ -14,6 +14,7 @@ struct globals {
         bool log_json;
         bool debug;
         bool systemd_cgroup;
+        char **argv; /* the whole command line, for a re-exec from the sealed copy */
 };
 
 /* Report err once (stderr and the --log), return 1. */

@@ -52,7 +52,8 @@ static int parse_create(const struct globals *g, int argc, char **argv, struct c
                 {"keep", no_argument, NULL, OPT_KEEP},
                 {0},
         };
-        a->opts = (struct vs_create_options){.root = g->root, .systemd_cgroup = g->systemd_cgroup};
+        a->opts = (struct vs_create_options){
+                .root = g->root, .systemd_cgroup = g->systemd_cgroup, .reexec_argv = g->argv, .reexec_envp = environ};
         int c;
         while ((c = next_option(argc, argv, is_run ? "+b:d" : "+b:", longopts, argv[0])) != -1) {
                 switch (c) {

@@ -120,13 +120,14 @@ static void usage(FILE *out, const char *root)
                      "An OCI runtime with runc's command line.\n\nCommands:\n");
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-        fprintf(out, "\nGlobal options:\n"
-                     "  --root DIR             state root (default %s)\n"
-                     "  --log FILE             also write log lines to FILE\n"
-                     "  --log-format text|json format of the --log lines\n"
-                     "  --debug                log debug lines\n"
-                     "  --systemd-cgroup       use systemd's cgroup driver (needs systemd)\n"
-                     "  --version, --help\n",
+        fprintf(out,
+                "\nGlobal options:\n"
+                "  --root DIR             state root (default %s)\n"
+                "  --log FILE             also write log lines to FILE\n"
+                "  --log-format text|json format of the --log lines\n"
+                "  --debug                log debug lines\n"
+                "  --systemd-cgroup       use systemd's cgroup driver (needs systemd)\n"
+                "  --version, --help\n",
                 root);
 }
 
@@ -239,7 +240,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 
 int main(int argc, char **argv)
 {
-        struct globals g = {.root = default_root()};
+        struct globals g = {.root = default_root(), .argv = argv};
         vs_log_open("vessel-runtime", NULL, false, VS_LOG_ERROR);
         if (parse_globals(argc, argv, &g) < 0)
                 return 1;
@@ -252,9 +253,10 @@ int main(int argc, char **argv)
                 return 1;
         }
         const char *name = argv[optind];
-        /* The commands that put processes in a container run from a sealed
-         * copy of the runtime (CVE-2019-5736); fexecve starts main over. */
-        if (strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) {
+        /* exec puts a process among the container's: it runs from a sealed
+         * copy of the runtime (CVE-2019-5736); fexecve starts main over.
+         * create and run decide once they have read config.json. */
+        if (strcmp(name, "exec") == 0) {
                 struct vs_error err = VS_ERROR_INIT;
                 if (vs_sealed_exe_reexec(argv, environ, &err) < 0)
                         return fail(&err);

@@ -22,6 +22,7 @@
 #include "linux/idmap.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
+#include "linux/sealed_exe.h"
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -128,6 +129,17 @@ static int plan_namespaces(struct create_plan *plan, struct vs_error *err)
                                     "config.json: linux.namespaces: a new user and pid namespace together with "
                                     "a joined namespace is not supported yet");
         return 0;
+}
+
+/* CVE-2019-5736: until its execve, the init is a copy of the runtime, and
+ * its /proc/PID/exe the runtime's binary. In a new pid namespace nothing
+ * else can see it (it is alone there until it execs the user's program);
+ * in a joined one, or in none, other processes can, and the runtime must
+ * run from a sealed copy of itself. exec always does. */
+static bool new_pid_namespace(const struct create_plan *plan)
+{
+        const struct vs_oci_namespace *ns = vs_oci_config_namespace(plan->config, VS_NS_PID);
+        return ns && !ns->path;
 }
 
 /* Time offsets can only be written before a process enters the namespace:
@@ -439,6 +451,8 @@ int vs_container_create(const struct vs_create_options *opts, bool foreground, s
         r = plan_load(opts, foreground, &plan, err);
         if (r == 0)
                 r = plan_namespaces(&plan, err);
+        if (r == 0 && opts->reexec_argv && !new_pid_namespace(&plan))
+                r = vs_sealed_exe_reexec(opts->reexec_argv, opts->reexec_envp, err); /* returns when already safe */
         _cleanup_close_ int rootfd = r == 0 ? vs_state_open_root(opts->root, true, err) : -1;
         if (r == 0 && rootfd < 0)
                 r = rootfd;

@@ -19,6 +19,10 @@ struct vs_create_options {
         bool no_new_keyring;
         int preserve_fds; /* fds 3 .. 3+preserve_fds-1 are passed to the container */
         bool systemd_cgroup;
+        /* The command line and environment to re-exec from a sealed copy of
+         * the runtime when the container needs it (see create.c); NULL: never. */
+        char **reexec_argv;
+        char **reexec_envp;
 };
 
 /* A container being created by this process: its init is our child until

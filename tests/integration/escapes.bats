@@ -306,3 +306,31 @@ dev_bound_with_null_as()
 		fi
 	done
 }
+
+@test "CVE-2019-5736: an init others can see (joined pid namespace) runs from the sealed copy; one alone need not" {
+	# A pid namespace held by a process of this test; the container joins it.
+	# Its fds closed, so bats does not wait for it; both processes are tracked (the sleep is
+	# pid 1 of the namespace and outlives unshare).
+	unshare --pid --fork --mount-proc sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	local holder=$! child=""
+	track_pid "$holder"
+	for _ in $(seq 50); do
+		child=$(pgrep -P "$holder" -x sleep) && break
+		sleep 0.1
+	done
+	[[ -n $child ]] || fail "no holder of a pid namespace"
+	track_pid "$child"
+	set_cfg --arg p "/proc/$child/ns/pid" '(.linux.namespaces[] | select(.type == "pid")) |= {type: "pid", path: $p}'
+	set_sh 'sleep 100'
+	create_ctr
+	local exe
+	exe=$(readlink "/proc/$(state_field "$CID" pid)/exe")
+	[[ $exe == /memfd:vessel-runtime* ]] || fail "the init of a joined pid namespace runs from $exe"
+	vr delete --force "$CID"
+	# A new pid namespace: nothing else is there before its execve, no copy is made.
+	setup_bundle
+	set_sh 'sleep 100'
+	create_ctr
+	exe=$(readlink "/proc/$(state_field "$CID" pid)/exe")
+	[[ $exe == "$(readlink -f "$VR")" ]] || fail "the init of a new pid namespace runs from $exe"
+}
