@@ -326,11 +326,9 @@ dev_bound_with_null_as()
 	local exe
 	exe=$(readlink "/proc/$(state_field "$CID" pid)/exe")
 	[[ $exe == /memfd:vessel-runtime* ]] || fail "the init of a joined pid namespace runs from $exe"
-	vr delete --force "$CID"
 	# A new pid namespace: nothing else is there before its execve, no copy is made.
-	setup_bundle
-	set_sh 'sleep 100'
-	create_ctr
-	exe=$(readlink "/proc/$(state_field "$CID" pid)/exe")
+	set_cfg '(.linux.namespaces[] | select(.type == "pid")) |= {type: "pid"}'
+	create_ctr "$CID-new"
+	exe=$(readlink "/proc/$(state_field "$CID-new" pid)/exe")
 	[[ $exe == "$(readlink -f "$VR")" ]] || fail "the init of a new pid namespace runs from $exe"
 }
