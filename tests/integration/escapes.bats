@@ -328,6 +328,7 @@ dev_bound_with_null_as()
 	[[ $exe == /memfd:vessel-runtime* ]] || fail "the init of a joined pid namespace runs from $exe"
 	# A new pid namespace: nothing else is there before its execve, no copy is made.
 	set_cfg '(.linux.namespaces[] | select(.type == "pid")) |= {type: "pid"}'
+	track_id "$CID-new"
 	create_ctr "$CID-new"
 	exe=$(readlink "/proc/$(state_field "$CID-new" pid)/exe")
 	[[ $exe == "$(readlink -f "$VR")" ]] || fail "the init of a new pid namespace runs from $exe"
