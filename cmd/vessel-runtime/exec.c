@@ -17,6 +17,7 @@ struct exec_args {
         const char *process_file;
         const char *cwd;
         const char *user;
+        const char *apparmor, *label;
         bool tty, no_new_privs;
         json_t *env, *gids, *caps; /* arrays of what the flags added */
 };
@@ -89,6 +90,10 @@ static char *process_from_flags(const struct globals *g, struct exec_args *a, in
                 json_object_set_new(p, "cwd", json_string(a->cwd));
         if (a->no_new_privs)
                 json_object_set_new(p, "noNewPrivileges", json_true());
+        if (a->apparmor)
+                json_object_set_new(p, "apparmorProfile", json_string(a->apparmor));
+        if (a->label)
+                json_object_set_new(p, "selinuxLabel", json_string(a->label));
         append_all(p, "env", a->env);
         if (a->user && apply_user(p, a->user, err) < 0) {
                 json_decref(p);
@@ -122,7 +127,9 @@ static int parse_exec(const struct globals *g, int argc, char **argv, struct exe
                 OPT_PRESERVE,
                 OPT_NNP,
                 OPT_CWD,
-                OPT_IGNORED_ARG,
+                OPT_APPARMOR,
+                OPT_LABEL,
+                OPT_CGROUP,
                 OPT_IGNORED
         };
         static const struct option longopts[] = {
@@ -138,9 +145,9 @@ static int parse_exec(const struct globals *g, int argc, char **argv, struct exe
                 {"pid-file", required_argument, NULL, OPT_PID_FILE},
                 {"console-socket", required_argument, NULL, OPT_CONSOLE},
                 {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-                {"apparmor", required_argument, NULL, OPT_IGNORED_ARG},
-                {"process-label", required_argument, NULL, OPT_IGNORED_ARG},
-                {"cgroup", required_argument, NULL, OPT_IGNORED_ARG},
+                {"apparmor", required_argument, NULL, OPT_APPARMOR},
+                {"process-label", required_argument, NULL, OPT_LABEL},
+                {"cgroup", required_argument, NULL, OPT_CGROUP},
                 {"ignore-paused", no_argument, NULL, OPT_IGNORED},
                 {0},
         };
@@ -184,7 +191,20 @@ static int parse_exec(const struct globals *g, int argc, char **argv, struct exe
                 case OPT_PRESERVE:
                         a->o.preserve_fds = atoi(optarg);
                         break;
-                case OPT_IGNORED_ARG:
+                case OPT_APPARMOR:
+                        a->apparmor = optarg;
+                        break;
+                case OPT_LABEL:
+                        a->label = optarg;
+                        break;
+                case OPT_CGROUP:
+                        if (a->o.n_sub_cgroups == sizeof(a->o.sub_cgroups) / sizeof(a->o.sub_cgroups[0])) {
+                                struct vs_error err = VS_ERROR_INIT;
+                                vs_error_set(&err, E2BIG, "exec: --cgroup: too many");
+                                return fail(&err);
+                        }
+                        a->o.sub_cgroups[a->o.n_sub_cgroups++] = optarg;
+                        break;
                 case OPT_IGNORED:
                         break; /* no LSM here; --cgroup sub-cgroups come later */
                 default:

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "cgroup/layout.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/terminal.h"
@@ -99,14 +100,61 @@ static int load_plan(const struct vs_exec_options *o, struct exec_plan *p, struc
 /* In the child: the cgroups first (writing "0" moves the writer), while its
  * credentials are still the runtime's; then the user namespace, which
  * grants the rights over the others; then the rest. */
-static int enter_container(const struct exec_plan *p, struct vs_error *err)
+static bool names_controller(const struct vs_cgroup_dir *d, const char *list, size_t len)
 {
-        for (char **d = p->st.cgroup_dirs; d && *d; d++) {
-                char procs[4096];
-                snprintf(procs, sizeof(procs), "%s/cgroup.procs", *d);
-                if (vs_write_existing(procs, "0", err) < 0)
-                        return vs_error_wrap(err, "cannot join the container's cgroup");
+        for (int c = 0; c < VS_CG_COUNT; c++) {
+                const char *name = vs_cgroup_controller_name((enum vs_cgroup_controller) c, d->v2);
+                for (const char *p = list; p < list + len;) {
+                        size_t l = strcspn(p, ",:");
+                        if (l == strlen(name) && strncmp(p, name, l) == 0 && (d->controllers & (1u << c)))
+                                return true;
+                        p += l + 1;
+                }
         }
+        return false;
+}
+
+/* The sub-cgroup of hierarchy d that --cgroup asks for, or "" for the container's own. */
+static int sub_cgroup_of(const struct vs_exec_options *o, const struct vs_cgroup_dir *d, const char **ret,
+                         struct vs_error *err)
+{
+        *ret = "";
+        for (size_t i = 0; i < o->n_sub_cgroups; i++) {
+                const char *spec = o->sub_cgroups[i], *colon = strchr(spec, ':');
+                const char *path = colon ? colon + 1 : spec;
+                if (!*path || strstr(path, "..") || path[0] == '/')
+                        return vs_error_set(err, EINVAL, "--cgroup %s: expected a relative path without \"..\"", spec);
+                if (!colon || names_controller(d, spec, (size_t) (colon - spec)))
+                        *ret = path;
+        }
+        return 0;
+}
+
+/* The container's cgroups, or the --cgroup sub-cgroups of them, which must exist. */
+static int join_cgroups(const struct exec_plan *p, const struct vs_exec_options *o, struct vs_error *err)
+{
+        struct vs_cgroup_layout l = {0};
+        if (o->n_sub_cgroups && vs_cgroup_layout_load(p->st.cgroup_dirs, &l, err) < 0)
+                return -err->code;
+        size_t i = 0;
+        for (char **d = p->st.cgroup_dirs; d && *d; d++, i++) {
+                const char *sub = "";
+                for (size_t k = 0; k < l.n; k++)
+                        if (strcmp(l.dir[k].path, *d) == 0 && sub_cgroup_of(o, &l.dir[k], &sub, err) < 0)
+                                return -err->code;
+                char procs[4096];
+                snprintf(procs, sizeof(procs), "%s%s%s/cgroup.procs", *d, *sub ? "/" : "", sub);
+                if (vs_write_existing(procs, "0", err) < 0)
+                        return vs_error_wrap(
+                                err, *sub ? "--cgroup %s: cannot join it" : "cannot join the container's cgroup", sub);
+        }
+        return 0;
+}
+
+static int enter_container(const struct exec_plan *p, const struct vs_exec_options *o, struct vs_error *err)
+{
+        if (join_cgroups(p, o, err) < 0)
+                return -err->code;
         if (p->ns_fds[VS_NS_USER] >= 0 && vs_ns_join(p->ns_fds[VS_NS_USER], VS_NS_USER, err) < 0)
                 return -err->code;
         for (int t = 0; t < VS_NS_COUNT; t++) {
@@ -145,7 +193,7 @@ static _Noreturn void exec_child(const struct exec_plan *p, const struct vs_exec
         struct vs_error err = VS_ERROR_INIT;
         _cleanup_free_ char *exe = NULL;
         void *filter = NULL;
-        int r = enter_container(p, &err);
+        int r = enter_container(p, o, &err);
         if (r == 0 && p->process->terminal)
                 r = open_terminal(p, sync_fd, &err);
         if (r == 0)

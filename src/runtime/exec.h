@@ -3,6 +3,7 @@
 #define VESSEL_RUNTIME_EXEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/error.h"
 
@@ -15,6 +16,10 @@ struct vs_exec_options {
         const char *console_socket;
         bool detach;
         int preserve_fds;
+        /* --cgroup: a sub-cgroup of the container's to join, "PATH" in every
+         * hierarchy or "CONTROLLER[,CONTROLLER]:PATH" in theirs (runc's forms). */
+        const char *sub_cgroups[8];
+        size_t n_sub_cgroups;
 };
 
 /* Start the process in every namespace and cgroup of the container's init,

@@ -139,3 +139,37 @@ teardown()
 		fail "the pid file's symlink was followed"
 	[[ -z $(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name '.*tmp*') ]] || fail "temporary files left"
 }
+
+# cg_dirs_of ID: the container's cgroup directories, one per hierarchy, as its state records them.
+cg_dirs_of()
+{
+	jq -r '.["vessel.cgroupDirs"][]' "$STATE_ROOT/$1/state.json"
+}
+
+@test "exec --cgroup SUB joins a sub-cgroup in every hierarchy; CONTROLLER:SUB in that one only" {
+	local d
+	for d in $(cg_dirs_of "$CID"); do
+		mkdir "$d/sub"
+		# a new v1 cpuset has no cpus or mems: no task may join until it inherits them
+		if [[ -e $d/sub/cpuset.cpus && -z $(cat "$d/sub/cpuset.cpus") ]]; then
+			cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+		fi
+	done
+	run --separate-stderr vr exec --cgroup sub "$CID" cat /proc/self/cgroup
+	assert_status 0
+	[[ $(grep -c ':/sub$' <<<"$output") -eq $(grep -c . <<<"$output") ]] || fail "not all in /sub: $output"
+	run --separate-stderr vr exec --cgroup memory:sub "$CID" cat /proc/self/cgroup
+	assert_status 0
+	[[ $(grep ':memory:' <<<"$output") == *":/sub" ]] || fail "memory: $output"
+	[[ $(grep ':pids:' <<<"$output") == *":/" ]] || fail "pids moved too: $output"
+}
+
+@test "exec --cgroup of a sub-cgroup that does not exist, and --apparmor on a host without AppArmor" {
+	vr_bg exec --cgroup nosuch "$CID" true
+	assert_one_error "--cgroup nosuch"
+	[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] && skip "AppArmor is enabled here"
+	vr_bg exec --apparmor some-profile "$CID" true
+	assert_one_error "apparmorProfile"
+	[[ $(state_field "$CID" status) == running ]] || fail "container harmed"
+}
