@@ -105,8 +105,12 @@ int main(int argc, char **argv)
         report("umount2", syscall(SYS_umount2, "/vessel-not-a-mount", 0));
         report("pivot_root", syscall(SYS_pivot_root, "/vessel-none", "/vessel-none"));
 
-        struct perf_event_attr pe = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(pe), .config = PERF_COUNT_SW_CPU_CLOCK,
-                                     .disabled = 1, .exclude_kernel = 1, .exclude_hv = 1};
+        struct perf_event_attr pe = {.type = PERF_TYPE_SOFTWARE,
+                                     .size = sizeof(pe),
+                                     .config = PERF_COUNT_SW_CPU_CLOCK,
+                                     .disabled = 1,
+                                     .exclude_kernel = 1,
+                                     .exclude_hv = 1};
         long pfd = syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0);
         report("perf_event_open", pfd);
         if (pfd >= 0)
