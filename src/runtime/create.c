@@ -408,10 +408,17 @@ static int create_in_state(struct create_plan *plan, const struct vs_create_opti
                 return r;
         if (prepare_time_ns(plan, err) < 0)
                 return -err->code;
+        /* A joined pid namespace applies to the init only: the runtime goes
+         * back to its own right after the clone, so that nothing it forks
+         * later (hooks, LeakSanitizer's tracer at exit) lands in it. */
+        _cleanup_close_ int own_pid =
+                plan->join_fds[VS_NS_PID] >= 0 ? open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
         if (plan->join_fds[VS_NS_PID] >= 0 && vs_ns_join(plan->join_fds[VS_NS_PID], VS_NS_PID, err) < 0)
                 return -err->code;
         int sync_fd = -1;
         pid_t pid = spawn_init(plan, opts, fifo_fd, created->cgroup_dirs, &sync_fd, err);
+        if (own_pid >= 0)
+                (void) setns(own_pid, CLONE_NEWPID);
         if (pid < 0)
                 return pid;
         created->pid = pid;
