@@ -153,11 +153,17 @@ pm()
 
 # assert_no_cgroup ID: the runtime's delete removed the container's cgroups (podman's cgroupfs
 # manager puts them at libpod_parent/libpod-ID, in every hierarchy).
+# The engines delete through the runtime asynchronously: `docker rm` can return while the
+# shim's `delete` still runs. Wait for it (up to 5 s) rather than sample one instant.
 assert_no_cgroup()
 {
-	local left
-	left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "*$1*" 2>/dev/null)
-	[[ -z $left ]] || fail "cgroups left for $1: $left"
+	local left i
+	for ((i = 0; i < 100; i++)); do
+		left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "*$1*" 2>/dev/null)
+		[[ -z $left ]] && return 0
+		sleep 0.05
+	done
+	fail "cgroups left for $1: $left"
 }
 
 podman_teardown()
