@@ -257,8 +257,8 @@ int vs_cgroup_enter(char **dirs, pid_t pid, struct vs_error *err)
         return 0;
 }
 
-/* Kill every process listed in dir and below; returns how many were seen. */
-static int kill_tree(int dfd)
+/* Signal every process listed in dir and below; returns how many were signalled. */
+static int signal_tree(int dfd, int signo)
 {
         int seen = 0;
         _cleanup_free_ char *procs = NULL;
@@ -268,7 +268,7 @@ static int kill_tree(int dfd)
                         long pid = strtol(p, &end, 10);
                         if (end == p)
                                 break;
-                        if (pid > 0 && kill((pid_t) pid, SIGKILL) == 0)
+                        if (pid > 0 && kill((pid_t) pid, signo) == 0)
                                 seen++;
                 }
         }
@@ -280,9 +280,21 @@ static int kill_tree(int dfd)
                         continue;
                 _cleanup_close_ int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (sub >= 0)
-                        seen += kill_tree(sub);
+                        seen += signal_tree(sub, signo);
         }
         return seen;
+}
+
+int vs_cgroup_signal(char **dirs, int signo)
+{
+        /* Every hierarchy holds the same processes: the first that has any will do. */
+        for (char **d = dirs; d && *d; d++) {
+                _cleanup_close_ int dfd = open(*d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int sent = dfd >= 0 ? signal_tree(dfd, signo) : 0;
+                if (sent)
+                        return sent;
+        }
+        return 0;
 }
 
 static int rmdir_tree(int parent, const char *name)
@@ -311,7 +323,7 @@ int vs_cgroup_destroy(char **dirs, struct vs_error *err)
                                 break;
                         if (errno != EBUSY)
                                 return vs_error_syscall(err, "cannot remove cgroup %s", *d);
-                        kill_tree(dfd);
+                        signal_tree(dfd, SIGKILL);
                         nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
                 }
                 if (access(*d, F_OK) == 0)

@@ -37,6 +37,8 @@ int vs_cgroup_resolve(const struct vs_cgroup_hosts *hosts, const char *cgroups_p
 int vs_cgroup_create(char **dirs, struct vs_error *err);
 /* Move pid into every directory. */
 int vs_cgroup_enter(char **dirs, pid_t pid, struct vs_error *err);
+/* Signal every process in the container's cgroup, nested sub-cgroups too; returns how many. */
+int vs_cgroup_signal(char **dirs, int signo);
 /* Kill what is left inside (nested cgroups too) and remove the directories. */
 int vs_cgroup_destroy(char **dirs, struct vs_error *err);
 /* The freezer state: true when the cgroup is frozen (v1 freezer or v2 cgroup.freeze). */

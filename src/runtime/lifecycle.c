@@ -137,44 +137,13 @@ int vs_container_start(const char *root, const char *id, struct vs_error *err, s
         return r;
 }
 
-static int signal_all(char **dirs, int signo)
-{
-        int sent = 0;
-        for (char **d = dirs; d && *d; d++) {
-                char path[4096];
-                snprintf(path, sizeof(path), "%s/cgroup.procs", *d);
-                _cleanup_free_ char *procs = NULL;
-                struct vs_error ignored = VS_ERROR_INIT;
-                if (vs_read_file(path, &procs, NULL, &ignored) < 0) {
-                        vs_error_ignore(&ignored);
-                        continue;
-                }
-                for (char *p = procs, *end; *p; p = end) {
-                        long pid = strtol(p, &end, 10);
-                        if (end == p)
-                                break;
-                        if (pid > 0 && kill((pid_t) pid, signo) == 0)
-                                sent++;
-                }
-                if (sent)
-                        break; /* every hierarchy holds the same processes */
-        }
-        return sent;
-}
-
+/* Resuming a container to kill it: a frozen task cannot die. No freezer
+ * here is fine: then nothing is frozen. */
 static void thaw(char **dirs)
 {
-        for (char **d = dirs; d && *d; d++) {
-                char path[4096];
-                struct vs_error ignored = VS_ERROR_INIT;
-                snprintf(path, sizeof(path), "%s/freezer.state", *d);
-                if (access(path, F_OK) == 0)
-                        (void) vs_write_existing(path, "THAWED", &ignored);
-                snprintf(path, sizeof(path), "%s/cgroup.freeze", *d);
-                if (access(path, F_OK) == 0)
-                        (void) vs_write_existing(path, "0", &ignored);
-                vs_error_ignore(&ignored);
-        }
+        struct vs_error ignored = VS_ERROR_INIT;
+        (void) vs_cgroup_freeze(dirs, false, &ignored);
+        vs_error_ignore(&ignored);
 }
 
 static int send_signal(const struct vs_state *st, int signo, bool all, struct vs_error *err)
@@ -182,7 +151,7 @@ static int send_signal(const struct vs_state *st, int signo, bool all, struct vs
         if (all) {
                 if (signo == SIGKILL)
                         thaw(st->cgroup_dirs);
-                signal_all(st->cgroup_dirs, signo);
+                (void) vs_cgroup_signal(st->cgroup_dirs, signo);
                 return 0;
         }
         /* A pidfd pins the process: a pid reused after the check is not signalled. */
