@@ -9,20 +9,7 @@
 
 int load_container(const struct globals *g, const char *id, int *ret_lockfd, struct vs_state *st, struct vs_error *err)
 {
-        if (vs_state_check_id(id, err) < 0)
-                return -err->code;
-        _cleanup_close_ int rootfd = vs_state_open_root(g->root, false, err);
-        if (rootfd < 0)
-                return vs_error_set(err, ENOENT, "container %s does not exist", id);
-        _cleanup_close_ int lockfd = -1;
-        if (ret_lockfd && (lockfd = vs_state_lock(rootfd, id, err)) < 0)
-                return lockfd;
-        int r = vs_state_load(rootfd, id, st, err);
-        if (r < 0)
-                return r;
-        if (ret_lockfd)
-                *ret_lockfd = TAKE_FD(lockfd);
-        return 0;
+        return vs_state_open(g->root, id, NULL, ret_lockfd, st, err);
 }
 
 static int freeze_cmd(const struct globals *g, int argc, char **argv, bool freeze)

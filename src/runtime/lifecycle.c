@@ -102,9 +102,8 @@ static void run_state_hooks(const struct vs_state *st, bool poststart, enum vs_s
 void vs_container_poststart(const char *root, const char *id, struct vs_error *warn)
 {
         struct vs_error ignored = VS_ERROR_INIT;
-        _cleanup_close_ int rootfd = vs_state_open_root(root, false, &ignored);
         struct vs_state st;
-        if (rootfd < 0 || vs_state_load(rootfd, id, &st, &ignored) < 0) {
+        if (vs_state_open(root, id, NULL, NULL, &st, &ignored) < 0) {
                 vs_error_ignore(&ignored);
                 return;
         }
@@ -114,14 +113,9 @@ void vs_container_poststart(const char *root, const char *id, struct vs_error *w
 
 int vs_container_start(const char *root, const char *id, struct vs_error *err, struct vs_error *warn)
 {
-        _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
-        if (rootfd < 0)
-                return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;
-        _cleanup_close_ int lockfd = vs_state_lock(rootfd, id, err);
-        if (lockfd < 0)
-                return lockfd;
+        _cleanup_close_ int lockfd = -1;
         struct vs_state st;
-        int r = vs_state_load(rootfd, id, &st, err);
+        int r = vs_state_open(root, id, NULL, &lockfd, &st, err);
         if (r < 0)
                 return r;
         if (st.status != VS_STATUS_CREATED) {
@@ -167,14 +161,9 @@ static int send_signal(const struct vs_state *st, int signo, bool all, struct vs
 
 int vs_container_kill(const char *root, const char *id, int signo, bool all, struct vs_error *err)
 {
-        _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
-        if (rootfd < 0)
-                return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;
-        _cleanup_close_ int lockfd = vs_state_lock(rootfd, id, err);
-        if (lockfd < 0)
-                return lockfd;
+        _cleanup_close_ int lockfd = -1;
         struct vs_state st;
-        int r = vs_state_load(rootfd, id, &st, err);
+        int r = vs_state_open(root, id, NULL, &lockfd, &st, err);
         if (r < 0)
                 return r;
         if (st.status == VS_STATUS_STOPPED && !all)
@@ -197,6 +186,9 @@ static void wait_gone(pid_t pid, uint64_t start_time)
 
 int vs_container_delete(const char *root, const char *id, bool force, struct vs_error *err, struct vs_error *warn)
 {
+        /* Not vs_state_open: a state that cannot be read is still deleted with --force. */
+        if (vs_state_check_id(id, err) < 0)
+                return -err->code;
         _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
         if (rootfd < 0)
                 return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;

@@ -272,3 +272,24 @@ int vs_write_pid_file(const char *path, pid_t pid, struct vs_error *err)
         int r = vs_write_file_replace(dfd, base, text, (size_t) n, 0644, err);
         return r < 0 ? vs_error_wrap(err, "--pid-file") : 0;
 }
+
+int vs_state_open(const char *root, const char *id, int *ret_rootfd, int *ret_lockfd, struct vs_state *st,
+                  struct vs_error *err)
+{
+        if (vs_state_check_id(id, err) < 0)
+                return -err->code;
+        _cleanup_close_ int rootfd = vs_state_open_root(root, false, err);
+        if (rootfd < 0)
+                return err->code == ENOENT ? vs_error_set(err, ENOENT, "container %s does not exist", id) : rootfd;
+        _cleanup_close_ int lockfd = -1;
+        if (ret_lockfd && (lockfd = vs_state_lock(rootfd, id, err)) < 0)
+                return lockfd;
+        int r = vs_state_load(rootfd, id, st, err);
+        if (r < 0)
+                return r;
+        if (ret_lockfd)
+                *ret_lockfd = TAKE_FD(lockfd);
+        if (ret_rootfd)
+                *ret_rootfd = TAKE_FD(rootfd);
+        return 0;
+}

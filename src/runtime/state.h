@@ -51,6 +51,11 @@ int vs_state_write(int dirfd, const struct vs_state *state, struct vs_error *err
 /* Read state.json and compute the live status. */
 int vs_state_load(int rootfd, const char *id, struct vs_state *state, struct vs_error *err);
 void vs_state_clear(struct vs_state *state);
+/* A command's first step on a container: check the id, open the root, take
+ * the container's lock (when ret_lockfd is given) and load its state. The
+ * fds are handed over only on success. */
+int vs_state_open(const char *root, const char *id, int *ret_rootfd, int *ret_lockfd, struct vs_state *st,
+                  struct vs_error *err);
 /* Remove ROOT/ID and all it holds. */
 int vs_state_remove(int rootfd, const char *id, struct vs_error *err);
 /* The live status of a recorded process (stopped when gone or reused). */

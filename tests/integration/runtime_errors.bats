@@ -275,3 +275,11 @@ create_fails()
 		and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"))' \
 		>/dev/null || fail "last log line: $(tail -n 1 "$log")"
 }
+
+@test "hostile id ../x on start, kill, delete, state, pause: refused, nothing outside the root touched" {
+	local cmd
+	for cmd in start kill delete state pause; do
+		vr_bg "$cmd" ../x
+		assert_one_error "invalid container id"
+	done
+}
