@@ -147,6 +147,29 @@ static int add_rule(scmp_filter_ctx ctx, size_t i, const struct vs_oci_seccomp_s
         return 0;
 }
 
+/* The process hands its listener to the runtime with one sendmsg, made
+ * under the filter: were sendmsg notified, it would wait for an agent that
+ * cannot have the listener yet, for ever (runc refuses write for the same
+ * reason). Every later syscall may be notified: the agent holds it by then. */
+static int check_notify_rule(size_t i, const struct vs_oci_seccomp_syscall *sc, struct vs_error *err)
+{
+        for (char **name = sc->names; name && *name; name++)
+                if (strcmp(*name, "sendmsg") == 0)
+                        return vs_error_set(err, EINVAL,
+                                            "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot apply to sendmsg: "
+                                            "the runtime needs it to hand the listener to the agent",
+                                            i);
+        return 0;
+}
+
+bool vs_seccomp_uses_notify(const struct vs_oci_seccomp *s)
+{
+        for (size_t i = 0; s && i < s->n_syscalls; i++)
+                if (strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+                        return true;
+        return false;
+}
+
 void vs_seccomp_free(void *ctx)
 {
         if (ctx)
@@ -180,11 +203,8 @@ int vs_seccomp_build(const struct vs_oci_seccomp *s, void **ret_ctx, struct vs_e
                                          sc->action);
                         break;
                 }
-                if (action == SCMP_ACT_NOTIFY) {
-                        r = vs_error_set(err, ENOTSUP,
-                                         "linux.seccomp.syscalls[%zu].action: SCMP_ACT_NOTIFY is not supported yet", i);
+                if (action == SCMP_ACT_NOTIFY && (r = check_notify_rule(i, sc, err)) < 0)
                         break;
-                }
                 if (action == def)
                         continue; /* libseccomp refuses a rule that repeats the default */
                 r = add_rule(ctx, i, sc, action, err);
@@ -203,5 +223,20 @@ int vs_seccomp_load(void *ctx, struct vs_error *err)
         seccomp_release(ctx);
         if (r < 0)
                 return vs_error_errno(err, -r, "linux.seccomp: cannot load the filter");
+        return 0;
+}
+
+int vs_seccomp_load_notify(void *ctx, int *ret_listener, struct vs_error *err)
+{
+        /* libseccomp asks the kernel for a listener
+         * (SECCOMP_FILTER_FLAG_NEW_LISTENER) when a rule notifies. */
+        int r = seccomp_load(ctx);
+        if (r < 0)
+                return vs_error_errno(err, -r, "linux.seccomp: cannot load the filter");
+        int fd = seccomp_notify_fd(ctx);
+        if (fd < 0)
+                return vs_error_errno(err, fd == -EOPNOTSUPP ? ENOTSUP : -fd,
+                                      "linux.seccomp: the filter was loaded without a listener for SCMP_ACT_NOTIFY");
+        *ret_listener = fd;
         return 0;
 }

@@ -2,6 +2,8 @@
 #ifndef VESSEL_LINUX_SECCOMP_FILTER_H
 #define VESSEL_LINUX_SECCOMP_FILTER_H
 
+#include <stdbool.h>
+
 #include "oci/config.h"
 #include "util/error.h"
 
@@ -13,5 +15,14 @@ int vs_seccomp_build(const struct vs_oci_seccomp *seccomp, void **ret_ctx, struc
 /* Load it into the calling process; frees ctx. */
 int vs_seccomp_load(void *ctx, struct vs_error *err);
 void vs_seccomp_free(void *ctx);
+
+/* Whether an action of the profile is SCMP_ACT_NOTIFY: its filter comes
+ * with a listener fd for the agent at listenerPath. */
+bool vs_seccomp_uses_notify(const struct vs_oci_seccomp *seccomp);
+/* Load a filter with SCMP_ACT_NOTIFY rules and return its listener
+ * (close-on-exec) in *ret_listener. ctx is NOT freed: the caller frees it
+ * once the listener is handed over, so that no free() (which may unmap
+ * memory: a syscall the filter may notify) comes before. */
+int vs_seccomp_load_notify(void *ctx, int *ret_listener, struct vs_error *err);
 
 #endif

@@ -27,6 +27,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/runtime.h"
+#include "runtime/seccomp_notify.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/files.h"
@@ -248,7 +249,6 @@ static int run_create_hooks(const struct create_plan *plan, const char *id, pid_
         return 0;
 }
 
-/* Talk the init through its setup: maps, cgroup, GO, hooks, until READY. */
 static int receive_terminal(int sync_fd, struct vs_created *created, struct vs_error *err)
 {
         size_t len = 0;
@@ -261,6 +261,82 @@ static int receive_terminal(int sync_fd, struct vs_created *created, struct vs_e
         return 0;
 }
 
+static void format_now(char *buf, size_t sz)
+{
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t n = strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, sz - n, ".%09ldZ", ts.tv_nsec);
+}
+
+/* The config's annotations as a JSON object's text; NULL when none. */
+static char *annotations_json(const struct vs_oci_config *config)
+{
+        if (!config->n_annotations)
+                return NULL;
+        json_t *o = json_object();
+        for (size_t i = 0; i < config->n_annotations; i++)
+                json_object_set_new(o, config->annotations[i].key, json_string(config->annotations[i].value));
+        char *text = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        return text;
+}
+
+/* SCMP_ACT_NOTIFY: the init's listener goes to the agent, with the state of
+ * a container being created. */
+static int relay_listener(const struct create_plan *plan, const char *id, pid_t pid, int sync_fd, int listener,
+                          struct vs_error *err)
+{
+        char created[64];
+        format_now(created, sizeof(created));
+        _cleanup_free_ char *annotations = annotations_json(plan->config);
+        struct vs_state st = {
+                .id = (char *) id,
+                .bundle = (char *) plan->bundle,
+                .rootfs = (char *) plan->rootfs,
+                .pid = pid,
+                .created = created,
+                .annotations_json = annotations,
+                .status = VS_STATUS_CREATING,
+        };
+        const struct vs_oci_linux *l = plan->config->linux_;
+        return vs_seccomp_notify_relay(sync_fd, listener, l ? l->seccomp : NULL, &st, pid, err);
+}
+
+/* One message of the init; 1 when it said READY. `fd` came with it. */
+static int handle_message(struct create_plan *plan, const char *id, pid_t pid, int sync_fd, const struct vs_sync_msg *m,
+                          int fd, struct vs_created *created, struct vs_error *err)
+{
+        _cleanup_close_ int attached = fd;
+        switch (m->type) {
+        case VS_SYNC_READY:
+                return 1;
+        case VS_SYNC_ERROR:
+                snprintf(err->msg, sizeof(err->msg), "%s", m->msg);
+                err->code = m->code ? m->code : EIO;
+                return -err->code;
+        case VS_SYNC_TERMINAL:
+                return receive_terminal(sync_fd, created, err);
+        case VS_SYNC_SECCOMP:
+                if (attached < 0)
+                        return vs_error_set(err, EPROTO, "the container's init sent no seccomp listener");
+                return relay_listener(plan, id, pid, sync_fd, TAKE_FD(attached), err);
+        case VS_SYNC_HOOKS:
+                return run_create_hooks(plan, id, pid, sync_fd, err);
+        case VS_SYNC_MAP_REQ:
+                if (write_maps(plan, pid, err) < 0)
+                        return -err->code;
+                (void) vs_sync_send(sync_fd, VS_SYNC_MAP_DONE, NULL);
+                return 0;
+        default:
+                return vs_error_set(err, EPROTO, "unexpected message %d from the container's init", m->type);
+        }
+}
+
+/* Talk the init through its setup: maps, cgroup, GO, hooks, its seccomp
+ * listener, until READY. */
 static int handshake(struct create_plan *plan, const char *id, pid_t pid, int sync_fd, struct vs_created *created,
                      struct vs_error *err)
 {
@@ -273,42 +349,13 @@ static int handshake(struct create_plan *plan, const char *id, pid_t pid, int sy
                 return vs_error_set(err, EPIPE, "the container's init died before setup");
         for (;;) {
                 struct vs_sync_msg m;
-                if (vs_sync_recv(sync_fd, &m) < 0)
+                int fd = -1;
+                if (vs_sync_recv_fd(sync_fd, &m, &fd) < 0)
                         return vs_error_set(err, EPIPE, "the container's init exited during setup");
-                switch (m.type) {
-                case VS_SYNC_READY:
-                        return 0;
-                case VS_SYNC_ERROR:
-                        snprintf(err->msg, sizeof(err->msg), "%s", m.msg);
-                        err->code = m.code ? m.code : EIO;
-                        return -err->code;
-                case VS_SYNC_TERMINAL:
-                        if (receive_terminal(sync_fd, created, err) < 0)
-                                return -err->code;
-                        break;
-                case VS_SYNC_HOOKS:
-                        if (run_create_hooks(plan, id, pid, sync_fd, err) < 0)
-                                return -err->code;
-                        break;
-                case VS_SYNC_MAP_REQ:
-                        if (write_maps(plan, pid, err) < 0)
-                                return -err->code;
-                        (void) vs_sync_send(sync_fd, VS_SYNC_MAP_DONE, NULL);
-                        break;
-                default:
-                        return vs_error_set(err, EPROTO, "unexpected message %d from the container's init", m.type);
-                }
+                int r = handle_message(plan, id, pid, sync_fd, &m, fd, created, err);
+                if (r != 0)
+                        return r < 0 ? r : 0;
         }
-}
-
-static void format_now(char *buf, size_t sz)
-{
-        struct timespec ts;
-        struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        size_t n = strftime(buf, sz, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, sz - n, ".%09ldZ", ts.tv_nsec);
 }
 
 static int record_state(const struct create_plan *plan, const struct vs_create_options *opts, int statefd, pid_t pid,
@@ -316,15 +363,7 @@ static int record_state(const struct create_plan *plan, const struct vs_create_o
 {
         char created[64];
         format_now(created, sizeof(created));
-        _cleanup_free_ char *annotations = NULL;
-        if (plan->config->n_annotations) {
-                json_t *o = json_object();
-                for (size_t i = 0; i < plan->config->n_annotations; i++)
-                        json_object_set_new(o, plan->config->annotations[i].key,
-                                            json_string(plan->config->annotations[i].value));
-                annotations = json_dumps(o, JSON_COMPACT);
-                json_decref(o);
-        }
+        _cleanup_free_ char *annotations = annotations_json(plan->config);
         struct vs_state st = {
                 .id = (char *) opts->id,
                 .bundle = (char *) plan->bundle,

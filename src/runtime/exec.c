@@ -22,6 +22,7 @@
 #include "oci/config.h"
 #include "runtime/process_setup.h"
 #include "runtime/runtime.h"
+#include "runtime/seccomp_notify.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -197,7 +198,7 @@ static _Noreturn void exec_child(const struct exec_plan *p, const struct vs_exec
         if (r == 0 && p->process->terminal)
                 r = open_terminal(p, sync_fd, &err);
         if (r == 0)
-                r = vs_process_setup(p->process, p->config->linux_, &exe, &filter, &err);
+                r = vs_process_setup(p->process, p->config->linux_, sync_fd, &exe, &filter, &err);
         if (r == 0 && filter && !vs_process_can_load_filter_late(p->process))
                 r = vs_error_set(&err, EPERM, "linux.seccomp: the process can load no filter");
         if (r < 0) {
@@ -209,33 +210,48 @@ static _Noreturn void exec_child(const struct exec_plan *p, const struct vs_exec
         vs_process_exec(p->process, exe, filter, o->preserve_fds);
 }
 
-/* Wait for READY; with a terminal, the master and the pty's name come first. */
-static int wait_ready(const struct exec_plan *p, int sync_fd, int *ret_master, char *pty_name, size_t name_sz,
-                      struct vs_error *err)
+/* With a terminal, the master and the pty's name come first. */
+static int receive_terminal(int sync_fd, int *ret_master, char *pty_name, size_t name_sz, struct vs_error *err)
 {
         struct vs_sync_msg m;
-        if (p->process->terminal) {
-                int fd = -1;
-                size_t len = 0;
-                int r = vs_fd_recv(sync_fd, &fd, &m, sizeof(m), &len, err);
-                if (r < 0)
-                        return vs_error_set(err, EPIPE, "the exec'd process died during setup");
-                if (fd < 0) { /* no fd: it is the child's error */
-                        m.msg[sizeof(m.msg) - 1] = '\0';
-                        snprintf(err->msg, sizeof(err->msg), "%s", m.msg);
-                        err->code = m.code ? m.code : EIO;
-                        return -err->code;
-                }
-                snprintf(pty_name, name_sz, "%.*s", (int) len, (const char *) &m);
-                *ret_master = fd;
-        }
-        if (vs_sync_recv(sync_fd, &m) < 0)
+        int fd = -1;
+        size_t len = 0;
+        int r = vs_fd_recv(sync_fd, &fd, &m, sizeof(m), &len, err);
+        if (r < 0)
                 return vs_error_set(err, EPIPE, "the exec'd process died during setup");
-        if (m.type == VS_SYNC_READY)
-                return 0;
-        snprintf(err->msg, sizeof(err->msg), "%s", m.type == VS_SYNC_ERROR ? m.msg : "unexpected message");
-        err->code = m.code ? m.code : EPROTO;
-        return -err->code;
+        if (fd < 0) { /* no fd: it is the child's error */
+                m.msg[sizeof(m.msg) - 1] = '\0';
+                snprintf(err->msg, sizeof(err->msg), "%s", m.msg);
+                err->code = m.code ? m.code : EIO;
+                return -err->code;
+        }
+        snprintf(pty_name, name_sz, "%.*s", (int) len, (const char *) &m);
+        *ret_master = fd;
+        return 0;
+}
+
+/* Wait for READY, handing the process's seccomp listener to the agent on
+ * the way (SCMP_ACT_NOTIFY), with the container's state and its own pid. */
+static int wait_ready(const struct exec_plan *p, pid_t pid, int sync_fd, struct vs_error *err)
+{
+        for (;;) {
+                struct vs_sync_msg m;
+                int fd = -1;
+                if (vs_sync_recv_fd(sync_fd, &m, &fd) < 0)
+                        return vs_error_set(err, EPIPE, "the exec'd process died during setup");
+                if (m.type == VS_SYNC_SECCOMP && fd >= 0) {
+                        const struct vs_oci_linux *l = p->config->linux_;
+                        if (vs_seccomp_notify_relay(sync_fd, fd, l ? l->seccomp : NULL, &p->st, pid, err) < 0)
+                                return -err->code;
+                        continue;
+                }
+                vs_safe_close(fd);
+                if (m.type == VS_SYNC_READY)
+                        return 0;
+                snprintf(err->msg, sizeof(err->msg), "%s", m.type == VS_SYNC_ERROR ? m.msg : "unexpected message");
+                err->code = m.code ? m.code : EPROTO;
+                return -err->code;
+        }
 }
 
 /* The terminal goes to --console-socket, or is driven from ours. */
@@ -303,7 +319,9 @@ static int run_exec(const struct vs_exec_options *o, struct exec_plan *p, const 
         _cleanup_close_ int sync_fd = sv[0];
         _cleanup_close_ int master = -1;
         char pty_name[256] = "";
-        int r = wait_ready(p, sync_fd, &master, pty_name, sizeof(pty_name), err);
+        int r = p->process->terminal ? receive_terminal(sync_fd, &master, pty_name, sizeof(pty_name), err) : 0;
+        if (r == 0)
+                r = wait_ready(p, pid, sync_fd, err);
         if (r == 0 && o->pid_file)
                 r = vs_write_pid_file(o->pid_file, pid, err);
         if (r == 0 && master >= 0)

@@ -229,7 +229,7 @@ _Noreturn void vs_init_main(const struct vs_init_context *ctx)
         _cleanup_free_ char *exe = NULL;
         void *filter = NULL;
         if (setup_terminal(ctx, &err) < 0 || join_keyring(ctx, &err) < 0 ||
-            vs_process_setup(ctx->config->process, ctx->config->linux_, &exe, &filter, &err) < 0)
+            vs_process_setup(ctx->config->process, ctx->config->linux_, ctx->sync_fd, &exe, &filter, &err) < 0)
                 init_fail(ctx, &err);
         if (filter && !vs_process_can_load_filter_late(ctx->config->process)) {
                 vs_error_set(&err, EPERM,

@@ -16,6 +16,7 @@
 #include "linux/process.h"
 #include "linux/seccomp_filter.h"
 #include "oci/names.h"
+#include "runtime/seccomp_notify.h"
 
 /* CVE-2024-21626: a working directory reached through a leaked fd lies
  * outside the root; getcwd() then reports "(unreachable)". */
@@ -41,10 +42,19 @@ bool vs_process_can_load_filter_late(const struct vs_oci_process *p)
         return data[0].effective & (1u << CAP_SYS_ADMIN);
 }
 
+/* Load the filter (freed); one with SCMP_ACT_NOTIFY rules hands its
+ * listener to the runtime right away, before any other syscall. */
+static int load_filter_now(void **filter, bool notify, int sync_fd, struct vs_error *err)
+{
+        void *f = *filter;
+        *filter = NULL;
+        return notify ? vs_seccomp_notify_load(f, sync_fd, err) : vs_seccomp_load(f, err);
+}
+
 /* The switch of user, with the capabilities carried across it, and the
  * filter loaded before it when the process will not be able to load it
  * last (no no_new_privs and no CAP_SYS_ADMIN left). */
-static int switch_user(const struct vs_oci_process *p, void **filter, struct vs_error *err)
+static int switch_user(const struct vs_oci_process *p, void **filter, bool notify, int sync_fd, struct vs_error *err)
 {
         int r = vs_caps_prepare(p->capabilities, err);
         if (r < 0)
@@ -54,12 +64,8 @@ static int switch_user(const struct vs_oci_process *p, void **filter, struct vs_
                         p->user.uid == 0 &&
                         (!p->capabilities ||
                          vs_oci_name_in_list((const char *const *) p->capabilities->effective, "CAP_SYS_ADMIN"));
-                if (!keeps_admin) {
-                        r = vs_seccomp_load(*filter, err);
-                        *filter = NULL;
-                        if (r < 0)
-                                return r;
-                }
+                if (!keeps_admin && (r = load_filter_now(filter, notify, sync_fd, err)) < 0)
+                        return r;
         }
         r = vs_process_set_user(p, err);
         if (r == 0)
@@ -67,10 +73,11 @@ static int switch_user(const struct vs_oci_process *p, void **filter, struct vs_
         return r;
 }
 
-int vs_process_setup(const struct vs_oci_process *p, const struct vs_oci_linux *l, char **ret_exe, void **ret_filter,
-                     struct vs_error *err)
+int vs_process_setup(const struct vs_oci_process *p, const struct vs_oci_linux *l, int sync_fd, char **ret_exe,
+                     void **ret_filter, struct vs_error *err)
 {
         void *filter = NULL;
+        bool notify = l && vs_seccomp_uses_notify(l->seccomp);
         int r = vs_process_set_rlimits(p, err);
         if (r == 0)
                 r = vs_process_set_scheduling(p, l, err);
@@ -83,13 +90,18 @@ int vs_process_setup(const struct vs_oci_process *p, const struct vs_oci_linux *
         if (r == 0 && l && l->seccomp)
                 r = vs_seccomp_build(l->seccomp, &filter, err);
         if (r == 0)
-                r = switch_user(p, &filter, err);
+                r = switch_user(p, &filter, notify, sync_fd, err);
         if (r == 0)
                 r = enter_cwd(p->cwd, err);
         if (r == 0)
                 r = vs_lsm_apply_exec(p, err);
         if (r == 0 && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 r = vs_error_syscall(err, "process.noNewPrivileges");
+        /* The last step: the syscalls between here and execve are few
+         * (telling the runtime READY, waiting for start, startContainer
+         * hooks, execve), and all of them may be notified. */
+        if (r == 0 && filter && notify && vs_process_can_load_filter_late(p))
+                r = load_filter_now(&filter, true, sync_fd, err);
         if (r < 0) {
                 vs_seccomp_free(filter);
                 return r;
