@@ -60,6 +60,7 @@ fuzz:
 
 bench: build
 	bench/startup -b $(BUILD) $(BENCH_ARGS)
+	bench/pull -b $(BUILD)
 
 install: build
 	$(MESON) configure -Dprefix=$(PREFIX) $(BUILD)

@@ -1,0 +1,54 @@
+/* vessel: the engine's command table. Each command owns its options and
+ * returns the process's exit status; errors are printed once, on one line
+ * prefixed "vessel: ". */
+#ifndef VESSEL_ENGINE_COMMANDS_H
+#define VESSEL_ENGINE_COMMANDS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "image/store.h"
+#include "util/error.h"
+
+struct globals {
+        const char *root;    /* --root, $VESSEL_ROOT, /var/lib/vessel */
+        const char *runroot; /* --runroot, $VESSEL_RUNROOT, /run/vessel */
+        bool debug;
+};
+
+/* Report err once, return 1 (125 for the engine's own failures in run, as docker). */
+int fail(const struct vs_error *err);
+/* Report a formatted error (EINVAL), return 1. */
+int fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* getopt_long with docker's spelling of errors: returns the option, -1 at
+ * the end, -2 after printing "unknown flag: --x" or "flag needs an argument". */
+int next_option(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* The number of positional arguments is within [min, max] (max < 0: no
+ * limit), else an error in docker's words naming the command. */
+bool want_args(int argc, char **argv, int min, int max, const char *usage);
+/* Print "Usage: ..." help for a command when -h/--help is given. */
+void print_help(const char *usage, const char *summary, const char *options);
+
+/* Open the store at g->root (err names the root). */
+int open_store(const struct globals *g, struct vs_store **ret, struct vs_error *err);
+
+/* image commands */
+int cmd_pull(const struct globals *g, int argc, char **argv);
+int cmd_push(const struct globals *g, int argc, char **argv);
+int cmd_images(const struct globals *g, int argc, char **argv);
+int cmd_rmi(const struct globals *g, int argc, char **argv);
+int cmd_tag(const struct globals *g, int argc, char **argv);
+int cmd_image_inspect(const struct globals *g, int argc, char **argv);
+int cmd_history(const struct globals *g, int argc, char **argv);
+int cmd_image_prune(const struct globals *g, int argc, char **argv);
+int cmd_login(const struct globals *g, int argc, char **argv);
+int cmd_logout(const struct globals *g, int argc, char **argv);
+int cmd_save(const struct globals *g, int argc, char **argv);
+int cmd_load(const struct globals *g, int argc, char **argv);
+int cmd_import(const struct globals *g, int argc, char **argv);
+int cmd_image(const struct globals *g, int argc, char **argv);
+int cmd_inspect(const struct globals *g, int argc, char **argv);
+int cmd_version(const struct globals *g, int argc, char **argv);
+
+#endif
