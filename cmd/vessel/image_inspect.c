@@ -72,9 +72,9 @@ static json_t *image_object(struct vs_store *s, const struct vs_image *img, stru
                                                                   : "",
                 "Config", config ? config : json_null(), "Architecture",
                 json_string_value(json_object_get(cfg, "architecture")) ?: "", "Os",
-                json_string_value(json_object_get(cfg, "os")) ?: "", "Size", (json_int_t) img->size, "GraphDriver",
-                graph_driver(s, img), "RootFS", "Type", "layers", "Layers", layers, "Metadata", "LastTagTime",
-                "0001-01-01T00:00:00Z");
+                json_string_value(json_object_get(cfg, "os")) ?: "", "Size", (json_int_t) img->unpacked_size,
+                "GraphDriver", graph_driver(s, img), "RootFS", "Type", "layers", "Layers", layers, "Metadata",
+                "LastTagTime", "0001-01-01T00:00:00Z");
         json_t *variant = json_object_get(cfg, "variant");
         if (o && variant)
                 json_object_set(o, "Variant", variant);
@@ -190,7 +190,7 @@ static json_t *history_rows(const struct vs_image *img, const struct vs_image_co
                 const struct vs_history_entry *h = &cfg->history[i];
                 int64_t size = 0;
                 if (!h->empty_layer && layer > 0)
-                        size = img->layers[--layer].blob_size;
+                        size = img->layers[--layer].unpacked_size;
                 char id[80], since[64], sz[32];
                 snprintf(id, sizeof(id), "%s", i + 1 == cfg->n_history ? img->id : "<missing>");
                 if (!no_trunc && i + 1 == cfg->n_history)

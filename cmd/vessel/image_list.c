@@ -85,7 +85,7 @@ static json_t *image_row(const struct vs_image *img, const char *repo, const cha
         human_duration((int64_t) time(NULL) - img->created, since, sizeof(since));
         strcat(since, " ago");
         human_time(img->created, at, sizeof(at));
-        human_size(img->size, size, sizeof(size));
+        human_size(img->unpacked_size, size, sizeof(size));
         return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Containers", "N/A", "CreatedAt", at,
                          "CreatedSince", since, "Digest", digest ? digest : "<none>", "ID", id, "Repository", repo,
                          "SharedSize", "N/A", "Size", size, "Tag", tag, "UniqueSize", "N/A", "VirtualSize", size);

@@ -75,18 +75,20 @@ struct vs_image_layer {
         int64_t blob_size;
         char *diff_id;
         char *chain_id;
+        int64_t unpacked_size; /* bytes of the unpacked layer (filled by lookup and list) */
 };
 
 struct vs_image {
         char *id;              /* the config digest */
         char *manifest_digest; /* of the manifest stored for it */
         char *manifest_media_type;
-        char *index_digest;  /* the index it was chosen from, or NULL */
-        char **names;        /* full references "docker.io/library/busybox:latest", NULL-terminated */
-        char **repo_digests; /* "docker.io/library/busybox@sha256:..", NULL-terminated */
-        int64_t created;     /* unix seconds, from the config (0 if none) */
-        int64_t size;        /* sum of compressed layer sizes */
-        int64_t added;       /* unix seconds when stored */
+        char *index_digest;    /* the index it was chosen from, or NULL */
+        char **names;          /* full references "docker.io/library/busybox:latest", NULL-terminated */
+        char **repo_digests;   /* "docker.io/library/busybox@sha256:..", NULL-terminated */
+        int64_t created;       /* unix seconds, from the config (0 if none) */
+        int64_t size;          /* sum of compressed layer sizes */
+        int64_t unpacked_size; /* sum of the unpacked layers' sizes: docker's SIZE (filled by lookup and list) */
+        int64_t added;         /* unix seconds when stored */
         struct vs_image_layer *layers;
         size_t n_layers;
         int holds; /* containers using it */

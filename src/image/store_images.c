@@ -334,8 +334,10 @@ static int layers_load(struct vs_store *s, struct vs_image *img, struct vs_error
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r = vs_db_prepare(s->db,
-                              "SELECT blob_digest, media_type, blob_size, diff_id, chain_id FROM image_layers"
-                              " WHERE image_id = ? ORDER BY position",
+                              "SELECT il.blob_digest, il.media_type, il.blob_size, il.diff_id, il.chain_id,"
+                              " COALESCE(l.size_bytes, 0) FROM image_layers il"
+                              " LEFT JOIN layers l ON l.chain_id = il.chain_id"
+                              " WHERE il.image_id = ? ORDER BY il.position",
                               &st, err);
         if (r < 0)
                 return r;
@@ -352,6 +354,8 @@ static int layers_load(struct vs_store *s, struct vs_image *img, struct vs_error
                 l->blob_size = sqlite3_column_int64(st, 2);
                 l->diff_id = column_dup(st, 3, &oom);
                 l->chain_id = column_dup(st, 4, &oom);
+                l->unpacked_size = sqlite3_column_int64(st, 5);
+                img->unpacked_size += l->unpacked_size;
         }
         if (r < 0)
                 return r;

@@ -439,3 +439,35 @@ wait_partial()
 	[ "$status" -eq 0 ]
 	registry_stop SECURE
 }
+
+@test "a real distribution: a Debian minbase image in three layers pulls, and its merged root works" {
+	local droot=${VESSEL_DEBIAN_ROOT:-/var/tmp/vessel-debian-minbase}
+	if [[ ! -x $droot/usr/bin/dpkg-query ]]; then
+		skip "no Debian root at $droot (tests/lib/make-debian-root.sh makes one)"
+	fi
+	local layout=$BATS_TEST_TMPDIR/debian-oci t=$BATS_TEST_TMPDIR
+	umoci init --layout "$layout"
+	umoci new --image "$layout:debian"
+	tar --numeric-owner -C "$droot" -cf "$t/l1.tar" ./usr/lib
+	tar --numeric-owner -C "$droot" --anchored --exclude ./usr/lib -cf "$t/l2.tar" ./usr
+	tar --numeric-owner -C "$droot" --anchored --exclude ./usr -cf "$t/l3.tar" .
+	for l in l1 l2 l3; do
+		umoci raw add-layer --image "$layout:debian" "$t/$l.tar"
+		rm -f "$t/$l.tar"
+	done
+	skopeo copy -q --dest-tls-verify=false "oci:$layout:debian" "docker://$REG/test/debian:12"
+	run vessel pull -q "$REG/test/debian:12"
+	[ "$status" -eq 0 ]
+	lower=$(vessel image inspect -f '{{.GraphDriver.Data.LowerDir}}' "$REG/test/debian:12")
+	[ "$(tr ':' '\n' <<<"$lower" | wc -l)" -eq 3 ]
+	mnt=$BATS_TEST_TMPDIR/merged
+	mkdir -p "$mnt"
+	mount -t overlay overlay -o "lowerdir=$lower" "$mnt"
+	MOUNTS+=("$mnt")
+	[ "$(cat "$mnt/etc/debian_version")" = "$(cat "$droot/etc/debian_version")" ]
+	run chroot "$mnt" /usr/bin/dpkg-query -W -f '${Package}\n' dpkg
+	[ "$status" -eq 0 ]
+	[ "$output" = "dpkg" ]
+	# Every file of the root came through.
+	diff <(cd "$droot" && find . -xdev | sort) <(cd "$mnt" && find . -xdev | sort)
+}
