@@ -221,7 +221,8 @@ static int list_images(struct vs_store *s, struct image_filter *f, bool no_trunc
         int r = vs_store_image_list(s, &imgs, &n, err);
         if (r < 0)
                 return r;
-        qsort(imgs, n, sizeof(*imgs), cmp_created);
+        if (n > 1)
+                qsort(imgs, n, sizeof(*imgs), cmp_created);
         for (size_t i = 0; i < n && r == 0; i++)
                 if (labels_match(s, &imgs[i], f))
                         r = add_rows(rows, &imgs[i], f, no_trunc);

@@ -34,6 +34,7 @@ setup()
 	export VESSEL_ROOT=$BATS_TEST_TMPDIR/store
 	MOUNTS=()
 	TEST_PIDS=()
+	CORRUPTED_BLOB=
 }
 
 teardown()
@@ -45,6 +46,11 @@ teardown()
 	for pid in "${TEST_PIDS[@]}"; do
 		kill -9 "$pid" 2>/dev/null || true
 	done
+	# A blob of the registry corrupted by a test is put back whatever happened: every
+	# repository of the registry shares it.
+	if [[ -n ${CORRUPTED_BLOB:-} ]]; then
+		cp "$BATS_TEST_TMPDIR/good" "$CORRUPTED_BLOB"
+	fi
 }
 
 vessel()
@@ -258,11 +264,13 @@ store_listing()
 	hex=${layer#sha256:}
 	blob=$PLAIN_DIR/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
 	[ -f "$blob" ]
-	cp "$blob" "$BATS_TEST_TMPDIR/good"
-	printf 'garbage' | dd of="$blob" bs=1 seek=100 conv=notrunc status=none
 	listing=$(store_listing)
+	cp "$blob" "$BATS_TEST_TMPDIR/good"
+	CORRUPTED_BLOB=$blob
+	printf 'garbage' | dd of="$blob" bs=1 seek=100 conv=notrunc status=none
 	run vessel pull "$REG/bad/busybox:1"
 	cp "$BATS_TEST_TMPDIR/good" "$blob"
+	CORRUPTED_BLOB=
 	[ "$status" -ne 0 ]
 	[[ ${lines[-1]} == "vessel: "*"$layer"*"digest mismatch"* ]]
 	[ "$(store_listing)" = "$listing" ]
