@@ -51,4 +51,16 @@ int cmd_image(const struct globals *g, int argc, char **argv);
 int cmd_inspect(const struct globals *g, int argc, char **argv);
 int cmd_version(const struct globals *g, int argc, char **argv);
 
+/* container commands */
+int cmd_create(const struct globals *g, int argc, char **argv);
+int cmd_run(const struct globals *g, int argc, char **argv);
+int cmd_start(const struct globals *g, int argc, char **argv);
+int cmd_ps(const struct globals *g, int argc, char **argv);
+int cmd_logs(const struct globals *g, int argc, char **argv);
+int cmd_stop(const struct globals *g, int argc, char **argv);
+int cmd_kill(const struct globals *g, int argc, char **argv);
+int cmd_rm(const struct globals *g, int argc, char **argv);
+int cmd_wait(const struct globals *g, int argc, char **argv);
+int cmd_container(const struct globals *g, int argc, char **argv);
+
 #endif

@@ -18,6 +18,16 @@ static const struct command {
         int (*run)(const struct globals *g, int argc, char **argv);
         const char *summary;
 } commands[] = {
+        {"run", cmd_run, "Create and run a new container from an image"},
+        {"create", cmd_create, "Create a new container"},
+        {"start", cmd_start, "Start one or more stopped containers"},
+        {"ps", cmd_ps, "List containers"},
+        {"logs", cmd_logs, "Fetch the logs of a container"},
+        {"stop", cmd_stop, "Stop one or more running containers"},
+        {"kill", cmd_kill, "Kill one or more running containers"},
+        {"rm", cmd_rm, "Remove one or more containers"},
+        {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
+        {"container", cmd_container, "Manage containers"},
         {"images", cmd_images, "List images"},
         {"pull", cmd_pull, "Download an image from a registry"},
         {"push", cmd_push, "Upload an image to a registry"},

@@ -1,0 +1,436 @@
+/* vessel: the container commands' shared machinery (see engine.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "image/overlay.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/files.h"
+#include "vessel-config.h"
+
+int64_t now_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void ctr_paths(const struct globals *g, const char *id, struct ctr_paths *p)
+{
+        snprintf(p->dir, sizeof(p->dir), "%s/containers/%s", g->root, id);
+        snprintf(p->upper, sizeof(p->upper), "%s/upper", p->dir);
+        snprintf(p->work, sizeof(p->work), "%s/work", p->dir);
+        snprintf(p->merged, sizeof(p->merged), "%s/merged", p->dir);
+        snprintf(p->log, sizeof(p->log), "%s/json.log", p->dir);
+        snprintf(p->rundir, sizeof(p->rundir), "%s/containers/%s", g->runroot, id);
+        snprintf(p->bundle, sizeof(p->bundle), "%s", p->rundir);
+        snprintf(p->config, sizeof(p->config), "%s/config.json", p->rundir);
+        snprintf(p->exit_file, sizeof(p->exit_file), "%s/exit", p->rundir);
+        /* sun_path holds 107 bytes: the socket gets a short name of its own */
+        snprintf(p->attach, sizeof(p->attach), "%s/s/%.12s", g->runroot, id);
+        snprintf(p->monitor_pid, sizeof(p->monitor_pid), "%s/monitor.pid", p->rundir);
+        snprintf(p->runtime_root, sizeof(p->runtime_root), "%s/runtime", g->runroot);
+}
+
+int engine_open(const struct globals *g, struct vs_store **ret, struct vs_error *err)
+{
+        int r = open_store(g, ret, err);
+        if (r < 0)
+                return r;
+        r = vs_containers_init((*ret)->db, err);
+        if (r < 0) {
+                vs_store_close(*ret);
+                *ret = NULL;
+        }
+        return r;
+}
+
+const char *helper_path(const char *env, const char *build_rel, const char *installed)
+{
+        static char buf[2 * PATH_MAX];
+        const char *v = getenv(env);
+        if (v && v[0])
+                return v;
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = '\0';
+                char *slash = strrchr(self, '/');
+                if (slash) {
+                        *slash = '\0';
+                        snprintf(buf, sizeof(buf), "%s/%s", self, build_rel);
+                        if (access(buf, X_OK) == 0)
+                                return buf;
+                }
+        }
+        return installed;
+}
+
+/* Is `path` a mount point (its device differs from its parent's)? */
+static bool is_mounted(const char *path)
+{
+        struct stat a, b;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof(parent), "%s/..", path);
+        return stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+int rootfs_mount(struct vs_store *s, const struct vs_container *c, const struct ctr_paths *p, struct vs_error *err)
+{
+        if (is_mounted(p->merged))
+                return 0;
+        struct vs_image img = {0};
+        int r = vs_store_image_lookup(s, c->image_id, &img, err);
+        if (r < 0)
+                return r;
+        char **lowers = calloc(img.n_layers + 1, sizeof(char *));
+        r = lowers ? 0 : vs_error_set(err, ENOMEM, "out of memory");
+        for (size_t i = 0; r == 0 && i < img.n_layers; i++) {
+                /* top layer first */
+                lowers[i] = vs_store_layer_path(s, img.layers[img.n_layers - 1 - i].chain_id);
+                if (!lowers[i])
+                        r = vs_error_set(err, ENOMEM, "out of memory");
+        }
+        if (r == 0)
+                r = vs_overlay_mount((const char *const *) lowers, img.n_layers, p->upper, p->work, p->merged, NULL,
+                                     err);
+        if (r < 0)
+                vs_error_wrap(err, "container %.12s: root filesystem", c->id);
+        vs_strv_free(lowers);
+        vs_image_free(&img);
+        return r;
+}
+
+void rootfs_unmount(const struct ctr_paths *p)
+{
+        while (umount2(p->merged, MNT_DETACH) == 0)
+                ;
+}
+
+int read_exit_file(const char *path, int *exit_code, int64_t *finished)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (vs_read_file(path, &data, &len, &ignored) < 0) {
+                vs_error_ignore(&ignored);
+                return -ENOENT;
+        }
+        json_t *o = json_loadb(data, len, 0, NULL);
+        json_t *code = json_object_get(o, "exitCode");
+        if (!json_is_integer(code)) {
+                json_decref(o);
+                return -EINVAL;
+        }
+        *exit_code = (int) json_integer_value(code);
+        if (finished) {
+                struct tm tm = {0};
+                const char *at = json_string_value(json_object_get(o, "finishedAt"));
+                *finished =
+                        at && strptime(at, "%Y-%m-%dT%H:%M:%S", &tm) ? (int64_t) timegm(&tm) * 1000000000 : now_ns();
+        }
+        json_decref(o);
+        return 0;
+}
+
+int attach_connect(const char *path, struct vs_error *err)
+{
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        /* A path longer than sun_path is reached through its directory's fd. */
+        _cleanup_close_ int dirfd = -1;
+        const char *slash = strrchr(path, '/');
+        if (strlen(path) < sizeof(sa.sun_path)) {
+                memcpy(sa.sun_path, path, strlen(path) + 1);
+        } else if (slash) {
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%.*s", (int) (slash - path), path);
+                dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%.60s", dirfd, slash + 1);
+        }
+        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                vs_error_syscall(err, "cannot attach to %s", path);
+                if (fd >= 0)
+                        close(fd);
+                return -EIO;
+        }
+        return fd;
+}
+
+/* Spawn vessel-monitor and read its one sync line: the init's pid. */
+static int spawn_monitor(const struct globals *g, const struct vs_container *c, const struct ctr_paths *p, int *pid,
+                         struct vs_error *err)
+{
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return vs_error_syscall(err, "cannot make a pipe for the monitor");
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        self[n > 0 ? n : 0] = '\0';
+        const char *monitor = helper_path("VESSEL_MONITOR", "../vessel-monitor/vessel-monitor", "vessel-monitor");
+        char syncfd[16];
+        snprintf(syncfd, sizeof(syncfd), "%d", fds[1]);
+        const char *argv[40];
+        int a = 0;
+        argv[a++] = monitor;
+        const char *fixed[] = {"--id",
+                               c->id,
+                               "--bundle",
+                               p->bundle,
+                               "--runtime-root",
+                               p->runtime_root,
+                               "--exit-file",
+                               p->exit_file,
+                               "--log-path",
+                               p->log,
+                               "--attach-socket",
+                               p->attach,
+                               "--monitor-pid-file",
+                               p->monitor_pid,
+                               "--sync-fd",
+                               syncfd,
+                               "--exit-command",
+                               self,
+                               "--exit-command-arg",
+                               "--root",
+                               "--exit-command-arg",
+                               g->root,
+                               "--exit-command-arg",
+                               "--runroot",
+                               "--exit-command-arg",
+                               g->runroot,
+                               "--exit-command-arg",
+                               "container",
+                               "--exit-command-arg",
+                               "cleanup",
+                               "--exit-command-arg",
+                               c->id};
+        for (size_t i = 0; i < VS_ARRAY_SIZE(fixed); i++)
+                argv[a++] = fixed[i];
+        if (c->tty)
+                argv[a++] = "--terminal";
+        if (c->interactive)
+                argv[a++] = "--stdin";
+        argv[a] = NULL;
+        pid_t child = fork();
+        if (child < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return vs_error_syscall(err, "cannot fork the monitor");
+        }
+        if (child == 0) {
+                fcntl(fds[1], F_SETFD, 0);
+                int null = open("/dev/null", O_RDWR);
+                dup2(null, 0);
+                dup2(null, 1);
+                execvp(monitor, (char **) argv);
+                dprintf(fds[1], "{\"error\":\"cannot run %s: %s\"}\n", monitor, strerror(errno));
+                _exit(127);
+        }
+        close(fds[1]);
+        char line[2048];
+        size_t got = 0;
+        ssize_t rd;
+        while (got + 1 < sizeof(line) && (rd = read(fds[0], line + got, sizeof(line) - 1 - got)) != 0) {
+                if (rd < 0 && errno == EINTR)
+                        continue;
+                if (rd < 0)
+                        break;
+                got += (size_t) rd;
+        }
+        line[got] = '\0';
+        close(fds[0]);
+        waitpid(child, NULL, 0); /* the monitor detaches: this is the short-lived first process */
+        json_t *o = json_loads(line, 0, NULL);
+        json_t *v = json_object_get(o, "pid");
+        int r = 0;
+        if (json_is_integer(v))
+                *pid = (int) json_integer_value(v);
+        else
+                r = vs_error_set(err, EIO, "%s",
+                                 json_is_string(json_object_get(o, "error"))
+                                         ? json_string_value(json_object_get(o, "error"))
+                                         : "the monitor did not report");
+        json_decref(o);
+        return r;
+}
+
+static int read_pid_file(const char *path)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (vs_read_file(path, &data, &len, &ignored) < 0) {
+                vs_error_ignore(&ignored);
+                return 0;
+        }
+        return atoi(data);
+}
+
+int container_start(const struct globals *g, struct vs_store *s, struct vs_container *c, int *attach_sock,
+                    struct vs_error *err)
+{
+        struct ctr_paths p;
+        ctr_paths(g, c->id, &p);
+        unlink(p.exit_file);
+        int r = rootfs_mount(s, c, &p, err);
+        int pid = 0;
+        if (r == 0)
+                r = spawn_monitor(g, c, &p, &pid, err);
+        if (r == 0 && attach_sock) { /* before the start: no output is missed */
+                *attach_sock = attach_connect(p.attach, err);
+                r = *attach_sock < 0 ? *attach_sock : 0;
+        }
+        if (r < 0) {
+                struct vs_error ignored = VS_ERROR_INIT;
+                if (pid > 0 && vs_container_kill(p.runtime_root, c->id, SIGKILL, true, &ignored) < 0)
+                        vs_error_ignore(&ignored);
+                return r;
+        }
+        struct vs_error warn = VS_ERROR_INIT;
+        r = vs_container_start(p.runtime_root, c->id, err, &warn);
+        vs_error_ignore(&warn);
+        if (r < 0) {
+                struct vs_error ignored = VS_ERROR_INIT;
+                vs_container_kill(p.runtime_root, c->id, SIGKILL, true, &ignored);
+                vs_error_ignore(&ignored);
+                return r;
+        }
+        int monitor = read_pid_file(p.monitor_pid);
+        r = vs_container_set_running(s->db, c->id, pid, monitor, now_ns(), err);
+        if (r == 0) {
+                free(c->state);
+                c->state = strdup("running");
+                c->pid = pid;
+                c->monitor_pid = monitor;
+        }
+        return r;
+}
+
+int container_remove(const struct globals *g, struct vs_store *s, const struct vs_container *c, struct vs_error *err)
+{
+        struct ctr_paths p;
+        ctr_paths(g, c->id, &p);
+        struct vs_error ignored = VS_ERROR_INIT;
+        struct vs_error warn = VS_ERROR_INIT;
+        if (vs_container_delete(p.runtime_root, c->id, true, &ignored, &warn) < 0)
+                vs_error_ignore(&ignored);
+        vs_error_ignore(&warn);
+        rootfs_unmount(&p);
+        if (vs_remove_tree_at(AT_FDCWD, p.rundir, &ignored) < 0)
+                vs_error_ignore(&ignored);
+        int r = vs_remove_tree_at(AT_FDCWD, p.dir, err);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = vs_container_remove(s->db, c->id, err);
+        if (r == 0 && vs_store_image_hold(s, c->image_id, -1, &ignored) < 0)
+                vs_error_ignore(&ignored);
+        return r;
+}
+
+int container_cleanup(const struct globals *g, struct vs_store *s, const char *id, struct vs_error *err)
+{
+        struct vs_container c = {0};
+        int r = vs_container_find(s->db, id, &c, err);
+        if (r < 0)
+                return r;
+        struct ctr_paths p;
+        ctr_paths(g, c.id, &p);
+        int code = -1;
+        int64_t finished = now_ns();
+        if (read_exit_file(p.exit_file, &code, &finished) < 0)
+                code = -1;
+        struct vs_error ignored = VS_ERROR_INIT, warn = VS_ERROR_INIT;
+        if (vs_container_delete(p.runtime_root, c.id, true, &ignored, &warn) < 0)
+                vs_error_ignore(&ignored);
+        vs_error_ignore(&warn);
+        if (c.auto_remove)
+                r = container_remove(g, s, &c, err);
+        else
+                r = vs_container_set_exited(s->db, c.id, code, finished, err);
+        vs_container_free(&c);
+        return r;
+}
+
+/* Alive, and not a zombie nobody reaped (the monitor's parent is init). */
+static bool process_alive(int pid)
+{
+        if (pid <= 0 || kill(pid, 0) < 0)
+                return false;
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        const char *paren = strrchr(buf, ')');
+        return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+void container_refresh(const struct globals *g, struct vs_store *s, struct vs_container *c)
+{
+        if (strcmp(c->state, "running") != 0)
+                return;
+        if (process_alive(c->monitor_pid))
+                return;
+        /* The monitor is gone: it died (kill -9) or its exit command is still
+         * running. Record what the exit file says, or an unknown status. */
+        struct ctr_paths p;
+        ctr_paths(g, c->id, &p);
+        int code = -1;
+        int64_t finished = now_ns();
+        if (read_exit_file(p.exit_file, &code, &finished) < 0) {
+                struct vs_error ignored = VS_ERROR_INIT;
+                if (vs_container_kill(p.runtime_root, c->id, SIGKILL, true, &ignored) < 0)
+                        vs_error_ignore(&ignored);
+        }
+        struct vs_error ignored = VS_ERROR_INIT, warn = VS_ERROR_INIT;
+        if (vs_container_delete(p.runtime_root, c->id, true, &ignored, &warn) < 0)
+                vs_error_ignore(&ignored);
+        vs_error_ignore(&warn);
+        if (vs_container_set_exited(s->db, c->id, code, finished, &ignored) < 0)
+                vs_error_ignore(&ignored);
+        free(c->state);
+        c->state = strdup("exited");
+        c->exit_code = code;
+        c->finished_at = finished;
+}
+
+int container_wait(const struct globals *g, struct vs_store *s, const char *id, int *exit_code, struct vs_error *err)
+{
+        for (;;) {
+                struct vs_container c = {0};
+                int r = vs_container_find(s->db, id, &c, err);
+                if (r == -ENOENT) {
+                        /* removed (--rm): the exit file may still tell */
+                        return r;
+                }
+                if (r < 0)
+                        return r;
+                container_refresh(g, s, &c);
+                bool done = strcmp(c.state, "running") != 0;
+                *exit_code = c.exit_code;
+                vs_container_free(&c);
+                if (done)
+                        return 0;
+                usleep(20000);
+        }
+}
