@@ -11,9 +11,12 @@ FUZZ_SECONDS ?= 60
 RUNTIME = $(BUILD)/cmd/vessel-runtime/vessel-runtime
 DEMO_BUNDLE = $(BUILD)/demo-bundle
 DEMO_STATE = $(BUILD)/demo-state
-DEMO_SCRIPT = echo "hello from vessel-runtime"; echo "hostname: $$(hostname)"; echo "id: $$(id)"; echo "pid: $$$$"; ls /
+VESSEL = $(BUILD)/cmd/vessel/vessel
+VESSEL_DEMO = VESSEL_ROOT=$(BUILD)/demo-store VESSEL_RUNROOT=$(BUILD)/demo-run $(VESSEL)
+DEMO_ROOTFS = $(BUILD)/demo-rootfs
+DEMO_SCRIPT = echo "hello from vessel"; echo "hostname: $$(hostname)"; echo "id: $$(id)"; echo "pid: $$$$"; ls /
 
-.PHONY: all build run check check-asan fuzz bench install clean
+.PHONY: all build run run-runtime check check-asan fuzz bench install clean
 
 all: build
 
@@ -26,10 +29,19 @@ build: $(BUILD)/build.ninja
 $(ASAN_BUILD)/build.ninja:
 	$(MESON) setup --prefix=$(PREFIX) -Db_sanitize=address,undefined -Db_lundef=false $(ASAN_BUILD)
 
-# Demo: a busybox bundle (same rootfs script as the tests), config from `vessel-runtime spec` edited with jq.
-# make cannot exit with an arbitrary status: a failing container makes `make run` fail (status 2)
-# after the runtime's own status is printed by make ("Error N").
+# Demo, the engine's main job: a busybox image made locally (no network) with `vessel import`
+# from the same rootfs script as the tests, then `vessel run --rm` of it. The store and run
+# state are kept under the build dir. make cannot exit with an arbitrary status: a failing
+# container makes `make run` fail (status 2) after make prints the container's ("Error N").
 run: build
+	rm -rf --one-file-system $(DEMO_ROOTFS)
+	tests/lib/make-busybox-rootfs.sh $(DEMO_ROOTFS)
+	$(VESSEL_DEMO) image prune -a -f >/dev/null
+	tar --numeric-owner -C $(DEMO_ROOTFS) -c . | $(VESSEL_DEMO) import -c 'CMD ["/bin/sh"]' - vessel-demo/busybox:latest
+	$(VESSEL_DEMO) run --rm --hostname vessel-demo vessel-demo/busybox:latest sh -c '$(DEMO_SCRIPT)'
+
+# The runtime alone: a bundle from `vessel-runtime spec`, run by vessel-runtime.
+run-runtime: build
 	rm -rf --one-file-system $(DEMO_BUNDLE)
 	mkdir -p $(DEMO_BUNDLE) $(DEMO_STATE)
 	tests/lib/make-busybox-rootfs.sh $(DEMO_BUNDLE)/rootfs

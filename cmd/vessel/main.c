@@ -1,5 +1,6 @@
 /* vessel: the engine, with Docker's command line and no daemon. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,16 @@ static int parse_globals(int argc, char **argv, struct globals *g)
         return 0;
 }
 
+static const char *absolute(const char *path, char *buf, size_t size)
+{
+        char cwd[PATH_MAX];
+        if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+                return path;
+        if ((size_t) snprintf(buf, size, "%s/%s", cwd, path) >= size)
+                return path;
+        return buf;
+}
+
 static const char *env_or(const char *name, const char *fallback)
 {
         const char *v = getenv(name);
@@ -210,6 +221,11 @@ int main(int argc, char **argv)
                 return r;
         if (g.debug)
                 vs_log_open("vessel", NULL, false, VS_LOG_DEBUG);
+        /* The store's paths go into config.json and to the monitor, which
+         * run elsewhere: make them absolute. */
+        static char root[PATH_MAX], runroot[PATH_MAX];
+        g.root = absolute(g.root, root, sizeof(root));
+        g.runroot = absolute(g.runroot, runroot, sizeof(runroot));
         if (optind >= argc) {
                 usage(stderr);
                 return 0;
