@@ -72,6 +72,15 @@ name()
 	[ "${lines[2]}" = $'CapEff:\t00000000a80425fb' ]
 }
 
+@test "run -i passes stdin; run -t gives a terminal" {
+	run vessel run --rm -i vt-busybox:1 sh -c 'read x; echo "got:$x"' <<<"hello"
+	[ "$status" -eq 0 ]
+	[ "$output" = "got:hello" ]
+	run script -qec "$VESSEL run --rm -t vt-busybox:1 sh -c 'test -t 0 && tty'" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == "/dev/pts/"* ]]
+}
+
 @test "run --rm leaves no record, mount, directory or cgroup" {
 	run vessel run --rm vt-busybox:1 true
 	[ "$status" -eq 0 ]
