@@ -392,3 +392,68 @@ make_docker_archive()
 	[[ $(store_snapshot) == "$before" ]] || fail "store changed: $(diff <(echo "$before") <(store_snapshot))"
 	[[ -z $(find "$VESSEL_ROOT/tmp" -mindepth 1 2>/dev/null) ]]
 }
+
+@test "load: hostile layers of every kind are refused, or contained in the layer" {
+	seed_store
+	mark=vessel-hostile-$$-$RANDOM
+	# evil_layer KIND OUT: a layer tar with one kind of hostile entry.
+	evil_layer()
+	{
+		python3 - "$1" "$2" "$mark" <<-'EOF'
+			import io, sys, tarfile
+			kind, out, mark = sys.argv[1], sys.argv[2], sys.argv[3]
+			def f(t, name, data=b"pwned\n"):
+			    ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+			def link(t, name, target, kind):
+			    ti = tarfile.TarInfo(name); ti.type = kind; ti.linkname = target; t.addfile(ti)
+			with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+			    if kind == "dotdot":
+			        f(t, "a/../../" + mark)
+			    elif kind == "absolute":
+			        f(t, "/tmp/" + mark)
+			    elif kind == "symlink-write":
+			        link(t, "link", "/tmp", tarfile.SYMTYPE)
+			        f(t, "link/" + mark)
+			    elif kind == "symlink-parent":
+			        link(t, "up", "../../../../../../../../tmp", tarfile.SYMTYPE)
+			        f(t, "up/" + mark)
+			    elif kind == "hardlink-out":
+			        link(t, "passwd", "/etc/passwd", tarfile.LNKTYPE)
+			    elif kind == "hardlink-dotdot":
+			        link(t, "x", "../../" + mark, tarfile.LNKTYPE)
+			    elif kind == "hardlink-missing":
+			        link(t, "x", "not/there", tarfile.LNKTYPE)
+		EOF
+	}
+	local kind
+	for kind in dotdot absolute symlink-write symlink-parent hardlink-out hardlink-dotdot hardlink-missing; do
+		before=$(store_snapshot)
+		evil_layer "$kind" "$T/$kind.layer"
+		make_docker_archive "$T/$kind.layer"
+		tar_dir "$T/bad" "$T/$kind.tar"
+		run --separate-stderr vessel load -i "$T/$kind.tar"
+		echo "$kind -> $status: $stderr"
+		# never a file outside the store
+		[ ! -e "/tmp/$mark" ]
+		[ ! -e "/$mark" ]
+		if ((status == 0)); then
+			# contained: the entry is inside the layer, under the store
+			case $kind in
+			absolute | symlink-write | symlink-parent)
+				[ -n "$(find "$VESSEL_ROOT/layers" -name "$mark")" ] ;;
+			*)
+				fail "$kind was accepted" ;;
+			esac
+			vessel rmi -f bad:1 >/dev/null
+			vessel images --format '{{.Repository}}' | grep -qx seed
+		else
+			[ "${#stderr_lines[@]}" -eq 1 ]
+			[[ $stderr == "vessel: "*"Layers[0]"* ]]
+			[ "$(store_snapshot)" = "$before" ]
+		fi
+		rm -rf "$T/bad"
+	done
+	# the link entries were refused naming them
+	run --separate-stderr vessel load -i "$T/hardlink-out.tar"
+	[[ $stderr == *"passwd"* ]]
+}
