@@ -211,7 +211,7 @@ static int user_plan(const struct vs_spec_input *in, struct plan *p, struct vs_e
                 r = image_volumes(in, p, err);
         if (r == 0)
                 r = container_files(in, p, err);
-        if (r == 0)
+        if (r == 0 && p->n > 1)
                 qsort(p->items, p->n, sizeof(*p->items), by_depth);
         return r;
 }
