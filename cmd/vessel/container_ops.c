@@ -287,7 +287,12 @@ static int stop_one(const struct globals *g, struct vs_store *s, struct vs_conta
                 r = vs_container_kill(p.runtime_root, c->id, SIGKILL, true, err);
         if (r < 0)
                 return r;
-        return container_wait(g, s, c->id, &code, err) == -ENOENT ? 0 : 0;
+        r = container_wait(g, s, c->id, &code, err);
+        if (r == -ENOENT) { /* a --rm container: its cleanup removed it */
+                vs_error_ignore(err);
+                r = 0;
+        }
+        return r;
 }
 
 /* Run `fn` on every container named in argv[optind..]: docker's loop. */

@@ -321,15 +321,38 @@ int container_start(const struct globals *g, struct vs_store *s, struct vs_conta
         return r;
 }
 
+/* Force-delete the runtime's state of a container whose process is gone or
+ * going: nothing to report if it is already gone. */
+static void runtime_forget(const struct ctr_paths *p, const char *id)
+{
+        struct vs_error ignored = VS_ERROR_INIT, warn = VS_ERROR_INIT;
+        if (vs_container_delete(p->runtime_root, id, true, &ignored, &warn) < 0)
+                vs_error_ignore(&ignored);
+        vs_error_ignore(&warn);
+}
+
+/* The end of a container whose monitor is gone: its exit code from the exit
+ * file (-1 when there is none, after a SIGKILL of whatever is left when
+ * `kill_unknown`), and its runtime state deleted. */
+static void collect_exit(const struct ctr_paths *p, const char *id, bool kill_unknown, int *code, int64_t *finished)
+{
+        *code = -1;
+        *finished = now_ns();
+        if (read_exit_file(p->exit_file, code, finished) < 0) {
+                *code = -1;
+                struct vs_error ignored = VS_ERROR_INIT;
+                if (kill_unknown && vs_container_kill(p->runtime_root, id, SIGKILL, true, &ignored) < 0)
+                        vs_error_ignore(&ignored);
+        }
+        runtime_forget(p, id);
+}
+
 int container_remove(const struct globals *g, struct vs_store *s, const struct vs_container *c, struct vs_error *err)
 {
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
         struct vs_error ignored = VS_ERROR_INIT;
-        struct vs_error warn = VS_ERROR_INIT;
-        if (vs_container_delete(p.runtime_root, c->id, true, &ignored, &warn) < 0)
-                vs_error_ignore(&ignored);
-        vs_error_ignore(&warn);
+        runtime_forget(&p, c->id);
         rootfs_unmount(&p);
         if (vs_remove_tree_at(AT_FDCWD, p.rundir, &ignored) < 0)
                 vs_error_ignore(&ignored);
@@ -350,14 +373,9 @@ int container_cleanup(const struct globals *g, struct vs_store *s, const char *i
                 return r;
         struct ctr_paths p;
         ctr_paths(g, c.id, &p);
-        int code = -1;
-        int64_t finished = now_ns();
-        if (read_exit_file(p.exit_file, &code, &finished) < 0)
-                code = -1;
-        struct vs_error ignored = VS_ERROR_INIT, warn = VS_ERROR_INIT;
-        if (vs_container_delete(p.runtime_root, c.id, true, &ignored, &warn) < 0)
-                vs_error_ignore(&ignored);
-        vs_error_ignore(&warn);
+        int code;
+        int64_t finished;
+        collect_exit(&p, c.id, false, &code, &finished);
         if (c.auto_remove)
                 r = container_remove(g, s, &c, err);
         else
@@ -395,17 +413,10 @@ void container_refresh(const struct globals *g, struct vs_store *s, struct vs_co
          * running. Record what the exit file says, or an unknown status. */
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
-        int code = -1;
-        int64_t finished = now_ns();
-        if (read_exit_file(p.exit_file, &code, &finished) < 0) {
-                struct vs_error ignored = VS_ERROR_INIT;
-                if (vs_container_kill(p.runtime_root, c->id, SIGKILL, true, &ignored) < 0)
-                        vs_error_ignore(&ignored);
-        }
-        struct vs_error ignored = VS_ERROR_INIT, warn = VS_ERROR_INIT;
-        if (vs_container_delete(p.runtime_root, c->id, true, &ignored, &warn) < 0)
-                vs_error_ignore(&ignored);
-        vs_error_ignore(&warn);
+        int code;
+        int64_t finished;
+        collect_exit(&p, c->id, true, &code, &finished);
+        struct vs_error ignored = VS_ERROR_INIT;
         if (vs_container_set_exited(s->db, c->id, code, finished, &ignored) < 0)
                 vs_error_ignore(&ignored);
         free(c->state);

@@ -109,13 +109,7 @@ static void print_loaded(const struct vs_load_result *res)
                 if (!img->names[0])
                         printf("Loaded image ID: %s\n", img->id);
                 for (char **name = img->names; *name; name++) {
-                        struct vs_image_ref ref = {0};
-                        struct vs_error ignored = VS_ERROR_INIT;
-                        _cleanup_free_ char *familiar = NULL;
-                        if (vs_image_ref_parse(*name, &ref, &ignored) == 0)
-                                familiar = vs_image_ref_familiar(&ref);
-                        vs_error_ignore(&ignored);
-                        vs_image_ref_free(&ref);
+                        _cleanup_free_ char *familiar = vs_image_ref_familiar_text(*name);
                         printf("Loaded image: %s\n", familiar ? familiar : *name);
                 }
         }

@@ -16,17 +16,8 @@ static json_t *familiar_list(char **full_names)
 {
         json_t *a = json_array();
         for (char **n = full_names; n && *n; n++) {
-                struct vs_image_ref ref = {0};
-                struct vs_error ignored = VS_ERROR_INIT;
-                if (vs_image_ref_parse(*n, &ref, &ignored) < 0) {
-                        vs_error_ignore(&ignored);
-                        json_array_append_new(a, json_string(*n));
-                        continue;
-                }
-                char *f = vs_image_ref_familiar(&ref);
-                json_array_append_new(a, json_string(f ? f : *n));
-                free(f);
-                vs_image_ref_free(&ref);
+                _cleanup_free_ char *familiar = vs_image_ref_familiar_text(*n);
+                json_array_append_new(a, json_string(familiar ? familiar : *n));
         }
         return a;
 }

@@ -12,16 +12,8 @@
 
 static void print_familiar(const char *verb, const char *full)
 {
-        struct vs_image_ref ref = {0};
-        struct vs_error ignored = VS_ERROR_INIT;
-        if (vs_image_ref_parse(full, &ref, &ignored) < 0) {
-                vs_error_ignore(&ignored);
-                printf("%s: %s\n", verb, full);
-                return;
-        }
-        _cleanup_free_ char *familiar = vs_image_ref_familiar(&ref);
+        _cleanup_free_ char *familiar = vs_image_ref_familiar_text(full);
         printf("%s: %s\n", verb, familiar ? familiar : full);
-        vs_image_ref_free(&ref);
 }
 
 /* Is `text` this image's ID (or a prefix of it) rather than one of its names? */

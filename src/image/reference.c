@@ -369,3 +369,16 @@ bool vs_image_ref_looks_like_id(const char *text)
                         return false;
         return true;
 }
+
+char *vs_image_ref_familiar_text(const char *text)
+{
+        struct vs_image_ref ref = {0};
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (vs_image_ref_parse(text, &ref, &ignored) < 0) {
+                vs_error_ignore(&ignored);
+                return strdup(text);
+        }
+        char *familiar = vs_image_ref_familiar(&ref);
+        vs_image_ref_free(&ref);
+        return familiar;
+}

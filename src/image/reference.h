@@ -38,6 +38,9 @@ char *vs_image_ref_repository(const struct vs_image_ref *ref);
 /* Docker's short form for tables: "busybox:latest", "team/app:1" on docker.io,
  * the full form elsewhere. malloc'd. */
 char *vs_image_ref_familiar(const struct vs_image_ref *ref);
+/* vs_image_ref_familiar of a reference given as text (a stored name);
+ * text that does not parse comes back as it is. malloc'd; NULL on ENOMEM. */
+char *vs_image_ref_familiar_text(const char *text);
 /* True when text could be an image ID or a prefix of one (hex, 1..64 chars,
  * optional "sha256:" prefix); such text is looked up as an ID before a name. */
 bool vs_image_ref_looks_like_id(const char *text);
