@@ -1,7 +1,11 @@
 #include "linux/seccomp_filter.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,13 +174,7 @@ bool vs_seccomp_uses_notify(const struct vs_oci_seccomp *s)
         return false;
 }
 
-void vs_seccomp_free(void *ctx)
-{
-        if (ctx)
-                seccomp_release(ctx);
-}
-
-int vs_seccomp_build(const struct vs_oci_seccomp *s, void **ret_ctx, struct vs_error *err)
+int vs_seccomp_build_ctx(const struct vs_oci_seccomp *s, void **ret_ctx, struct vs_error *err)
 {
         uint32_t def;
         if (parse_action(s->default_action, s->default_errno_ret.value, s->default_errno_ret.set, &def) < 0)
@@ -217,23 +215,80 @@ int vs_seccomp_build(const struct vs_oci_seccomp *s, void **ret_ctx, struct vs_e
         return 0;
 }
 
-int vs_seccomp_load(void *ctx, struct vs_error *err)
+/* What the process loads: the program compiled by the runtime before it
+ * cloned (linux.seccomp's `compiled`), or else a libseccomp filter. */
+struct filter_handle {
+        scmp_filter_ctx ctx;
+        const struct vs_seccomp_program *program;
+        bool notify;
+};
+
+int vs_seccomp_build(const struct vs_oci_seccomp *s, void **ret, struct vs_error *err)
 {
-        int r = seccomp_load(ctx);
-        seccomp_release(ctx);
+        struct filter_handle *h = calloc(1, sizeof(*h));
+        if (!h)
+                return vs_error_set(err, ENOMEM, "linux.seccomp: out of memory");
+        h->notify = vs_seccomp_uses_notify(s);
+        h->program = s->compiled;
+        int r = h->program ? 0 : vs_seccomp_build_ctx(s, (void **) &h->ctx, err);
+        if (r < 0) {
+                free(h);
+                return r;
+        }
+        *ret = h;
+        return 0;
+}
+
+void vs_seccomp_free(void *filter)
+{
+        struct filter_handle *h = filter;
+        if (!h)
+                return;
+        if (h->ctx)
+                seccomp_release(h->ctx);
+        free(h);
+}
+
+/* seccomp(2) with the compiled program: the listener fd when notify, else 0. */
+static int load_program(const struct vs_seccomp_program *p, bool notify)
+{
+        struct sock_fprog prog = {.len = p->len, .filter = (struct sock_filter *) p->insns};
+        unsigned int flags = p->flags;
+        if (notify) {
+                flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+                if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+                        flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+        }
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+        return r < 0 ? -errno : (int) r;
+}
+
+int vs_seccomp_load(void *filter, struct vs_error *err)
+{
+        struct filter_handle *h = filter;
+        int r = h->program ? load_program(h->program, false) : seccomp_load(h->ctx);
+        vs_seccomp_free(h);
         if (r < 0)
                 return vs_error_errno(err, -r, "linux.seccomp: cannot load the filter");
         return 0;
 }
 
-int vs_seccomp_load_notify(void *ctx, int *ret_listener, struct vs_error *err)
+int vs_seccomp_load_notify(void *filter, int *ret_listener, struct vs_error *err)
 {
+        struct filter_handle *h = filter;
+        if (h->program) {
+                int fd = load_program(h->program, true);
+                if (fd < 0)
+                        return vs_error_errno(err, -fd, "linux.seccomp: cannot load the filter");
+                *ret_listener = fd;
+                return 0;
+        }
         /* libseccomp asks the kernel for a listener
          * (SECCOMP_FILTER_FLAG_NEW_LISTENER) when a rule notifies. */
-        int r = seccomp_load(ctx);
+        int r = seccomp_load(h->ctx);
         if (r < 0)
                 return vs_error_errno(err, -r, "linux.seccomp: cannot load the filter");
-        int fd = seccomp_notify_fd(ctx);
+        int fd = seccomp_notify_fd(h->ctx);
         if (fd < 0)
                 return vs_error_errno(err, fd == -EOPNOTSUPP ? ENOTSUP : -fd,
                                       "linux.seccomp: the filter was loaded without a listener for SCMP_ACT_NOTIFY");

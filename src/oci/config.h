@@ -247,6 +247,10 @@ struct vs_oci_seccomp {
         char *listener_metadata;
         struct vs_oci_seccomp_syscall *syscalls;
         size_t n_syscalls;
+        /* Not from the JSON: the runtime's compiled program (struct
+         * vs_seccomp_program, one allocation freed with the config), made
+         * before it clones so that the process only loads it. */
+        void *compiled;
 };
 
 struct vs_oci_time_offset {

@@ -161,5 +161,6 @@ void vs_oci_seccomp_free(struct vs_oci_seccomp *s)
                 free(call->args);
         }
         free(s->syscalls);
+        free(s->compiled);
         free(s);
 }

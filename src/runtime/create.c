@@ -74,6 +74,8 @@ static int plan_load(const struct vs_create_options *opts, bool foreground, stru
                 return -err->code;
         if (vs_lsm_check(c->process, c->linux_, err) < 0)
                 return vs_error_wrap(err, "config.json");
+        if (c->linux_ && c->linux_->seccomp && vs_runtime_compile_seccomp(opts->root, c->linux_->seccomp, err) < 0)
+                return vs_error_wrap(err, "config.json");
         char root[PATH_MAX + PATH_MAX];
         if (c->root_path[0] == '/')
                 snprintf(root, sizeof(root), "%s", c->root_path);

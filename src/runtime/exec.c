@@ -91,6 +91,9 @@ static int load_plan(const struct vs_exec_options *o, struct exec_plan *p, struc
                 return r;
         if (vs_lsm_check(p->process, NULL, err) < 0)
                 return vs_error_wrap(err, "%s", o->origin);
+        const struct vs_oci_linux *l = p->config->linux_;
+        if (l && l->seccomp && vs_runtime_compile_seccomp(o->root, l->seccomp, err) < 0)
+                return vs_error_wrap(err, "container %s: config.json", o->id);
         if (p->process->terminal && !o->console_socket && o->detach)
                 return vs_error_set(err, EINVAL, "cannot allocate a terminal when detached without --console-socket");
         if (p->process->terminal && o->console_socket && vs_console_socket_check(o->console_socket, err) < 0)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "linux/seccomp_filter.h"
 #include "util/cleanup.h"
 #include "util/files.h"
 #include "vessel-config.h"
@@ -22,6 +24,8 @@ const char *vs_status_name(enum vs_status status)
         return status_names[status];
 }
 
+#define SECCOMP_CACHE ".seccomp-cache"
+
 int vs_state_check_id(const char *id, struct vs_error *err)
 {
         if (!id || !id[0])
@@ -30,6 +34,9 @@ int vs_state_check_id(const char *id, struct vs_error *err)
                 return vs_error_set(err, EINVAL, "container id is longer than 1024 bytes");
         if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strchr(id, '/'))
                 return vs_error_set(err, EINVAL, "invalid container id \"%s\": must not contain '/' or be . or ..", id);
+        if (strcmp(id, SECCOMP_CACHE) == 0)
+                return vs_error_set(err, EINVAL,
+                                    "invalid container id \"%s\": the runtime keeps its seccomp cache there", id);
         for (const char *p = id; *p; p++)
                 if ((unsigned char) *p <= ' ' || *p == 0x7f)
                         return vs_error_set(err, EINVAL, "invalid container id: contains a space or control character");
@@ -291,5 +298,18 @@ int vs_state_open(const char *root, const char *id, int *ret_rootfd, int *ret_lo
                 *ret_lockfd = TAKE_FD(lockfd);
         if (ret_rootfd)
                 *ret_rootfd = TAKE_FD(rootfd);
+        return 0;
+}
+
+int vs_runtime_compile_seccomp(const char *root, struct vs_oci_seccomp *seccomp, struct vs_error *err)
+{
+        char dir[PATH_MAX];
+        int n = snprintf(dir, sizeof(dir), "%s/%s", root, SECCOMP_CACHE);
+        struct vs_seccomp_program *program = NULL;
+        int r = vs_seccomp_compile(seccomp, n > 0 && (size_t) n < sizeof(dir) ? dir : NULL, &program, err);
+        if (r < 0)
+                return r;
+        free(seccomp->compiled);
+        seccomp->compiled = program;
         return 0;
 }

@@ -172,3 +172,44 @@ assert_denied_table()
 	assert_status 0
 	assert_output_is $'Seccomp:\t2\nhello-from-deb\nStatus: install ok installed'
 }
+
+# The runtime compiles linux.seccomp once and keeps the program under <root>/.seccomp-cache,
+# named by a hash and holding its whole key: the next start with the same profile loads it as is.
+@test "seccomp cache: one compiled program per profile, reused, and a stale or foreign file is not trusted" {
+	set_sh 'grep Seccomp: /proc/self/status; exec denied_syscalls'
+	run_ctr
+	[ "$status" -eq 0 ]
+	assert_denied_table
+	cache=$STATE_ROOT/.seccomp-cache
+	run find "$cache" -name '*.bpf'
+	[ "${#lines[@]}" -eq 1 ]
+	file=${lines[0]}
+	before=$(stat -c %Y.%i "$file")
+	sleep 1
+	run_ctr
+	[ "$status" -eq 0 ]
+	assert_denied_table
+	[ "$(stat -c %Y.%i "$file")" = "$before" ] # used, not written again
+
+	# A file of that name whose key differs (a hash collision, or anything else) is a miss:
+	# the filter is compiled again, still denies, and the file is replaced.
+	printf 'not the key\0%s' "$(head -c 64 /dev/zero | tr '\0' 'A')" >"$file"
+	run_ctr
+	[ "$status" -eq 0 ]
+	assert_denied_table
+	! grep -q 'not the key' "$file"
+
+	# Another profile (one rule more: getcwd fails with ENOSYS) is another program, in another file.
+	set_cfg '.linux.seccomp.syscalls = [{names: ["getcwd"], action: "SCMP_ACT_ERRNO", errnoRet: 38}] + .linux.seccomp.syscalls'
+	set_sh 'busybox pwd; echo pwd=$?'
+	run_ctr
+	[[ $output == *"pwd=1"* ]]
+	run find "$cache" -name '*.bpf'
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "seccomp cache: the cache's name is not a container id" {
+	vr_bg create --bundle "$BUNDLE" .seccomp-cache
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"invalid container id \".seccomp-cache\""* ]]
+}
