@@ -236,9 +236,16 @@ static int mkdir_p(const char *dir)
 
 int vs_cgroup_create(char **dirs, struct vs_error *err)
 {
-        for (char **d = dirs; d && *d; d++)
-                if (mkdir_p(*d) < 0)
+        for (char **d = dirs; d && *d; d++) {
+                /* A parent another runtime removed (rmdir of an empty
+                 * parent on its way out) between our mkdir of it and of the
+                 * child: make the path again, a few times. */
+                int r, tries = 0;
+                while ((r = mkdir_p(*d)) < 0 && errno == ENOENT && ++tries < 5)
+                        ;
+                if (r < 0)
                         return vs_error_syscall(err, "cannot create cgroup %s", *d);
+        }
         return 0;
 }
 

@@ -4,8 +4,7 @@
  * the image staged to be stored, checked whole before anything is written
  * to the store. The formats are in archive_save.c, archive_load.c and
  * archive_import.c; what the files share is in archive_internal.h. */
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/lazy_archive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

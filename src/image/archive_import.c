@@ -2,7 +2,7 @@
  * one-layer image. The tarball is kept as it is when it is plain, gzip or
  * zstd (else stored decompressed), unpacked once in the working directory
  * to learn its diff ID, and given a new config and manifest. */
-#include <archive.h>
+#include "image/lazy_archive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef VESSEL_IMAGE_ARCHIVE_INTERNAL_H
 #define VESSEL_IMAGE_ARCHIVE_INTERNAL_H
 
-#include <archive.h>
+#include "image/lazy_archive.h"
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>

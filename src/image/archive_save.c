@@ -2,8 +2,7 @@
  * as a docker-archive (manifest.json, repositories, the config and each
  * layer uncompressed) or an oci-archive (an OCI image layout holding the
  * stored blobs as they are), streamed with nothing copied first. */
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/lazy_archive.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,8 +13,7 @@
  * and written to out_fd. */
 #include "image/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/lazy_archive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

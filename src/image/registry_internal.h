@@ -4,7 +4,7 @@
 #ifndef VESSEL_IMAGE_REGISTRY_INTERNAL_H
 #define VESSEL_IMAGE_REGISTRY_INTERNAL_H
 
-#include <curl/curl.h>
+#include "image/lazy_curl.h"
 #include <stdbool.h>
 #include <stdint.h>
 

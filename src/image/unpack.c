@@ -15,8 +15,7 @@
  * send a later entry ("link/passwd") outside it. */
 #include "image/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "image/lazy_archive.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
