@@ -1,0 +1,312 @@
+/* vessel attach: the terminal to a running container's monitor, over its
+ * attach socket (docker's stream frames, see vessel-monitor(8)); the detach
+ * keys leave the container running, signals are proxied to it. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "container_admin.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+
+#define ATTACH_USAGE "attach [OPTIONS] CONTAINER"
+
+struct attach_session {
+        int sock;
+        bool tty, with_stdin, sig_proxy;
+        unsigned char keys[16]; /* the detach sequence */
+        size_t n_keys, matched; /* bytes of it typed so far, held back */
+        const char *runtime_root, *id;
+};
+
+/* docker's detach keys: "ctrl-p,ctrl-q", "a,ctrl-@", ... */
+static int parse_detach_keys(const char *text, struct attach_session *a)
+{
+        _cleanup_free_ char *copy = strdup(text);
+        char *save = NULL;
+        a->n_keys = 0;
+        for (char *k = copy ? strtok_r(copy, ",", &save) : NULL; k; k = strtok_r(NULL, ",", &save)) {
+                int v = -1;
+                if (strlen(k) == 1)
+                        v = (unsigned char) k[0];
+                else if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6) {
+                        char ch = k[5];
+                        if (ch >= 'a' && ch <= 'z')
+                                v = ch - 'a' + 1;
+                        else if (ch == '@' || (ch >= '[' && ch <= '_'))
+                                v = ch == '@' ? 0 : ch - '[' + 27;
+                }
+                if (v < 0 || a->n_keys == sizeof(a->keys))
+                        return fail_usage("Invalid detach keys (%s) provided", text);
+                a->keys[a->n_keys++] = (unsigned char) v;
+        }
+        if (a->n_keys == 0)
+                return fail_usage("Invalid detach keys (%s) provided", text);
+        return 0;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return false;
+                p += w;
+                len -= (size_t) w;
+        }
+        return true;
+}
+
+static void send_frame(int sock, unsigned char type, const void *data, size_t len)
+{
+        unsigned char h[8] = {type,
+                              0,
+                              0,
+                              0,
+                              (unsigned char) (len >> 24),
+                              (unsigned char) (len >> 16),
+                              (unsigned char) (len >> 8),
+                              (unsigned char) len};
+        if (write_all(sock, h, sizeof(h)) && len)
+                write_all(sock, data, len);
+}
+
+static void send_resize(const struct attach_session *a)
+{
+        struct winsize ws;
+        if (!a->tty || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0)
+                return;
+        unsigned char p[4] = {(unsigned char) (ws.ws_row >> 8), (unsigned char) ws.ws_row,
+                              (unsigned char) (ws.ws_col >> 8), (unsigned char) ws.ws_col};
+        send_frame(a->sock, 3, p, sizeof(p));
+}
+
+/* Input to the container, but the detach sequence, which is held back
+ * while it is being typed and let through when it is not completed.
+ * Returns true once the whole sequence was typed. */
+static bool forward_input(struct attach_session *a, const unsigned char *in, size_t n)
+{
+        unsigned char out[8192 + 16];
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (in[i] == a->keys[a->matched]) {
+                        if (++a->matched == a->n_keys)
+                                return true;
+                        continue;
+                }
+                memcpy(out + len, a->keys, a->matched); /* not the sequence after all */
+                len += a->matched;
+                a->matched = in[i] == a->keys[0] ? 1 : 0;
+                if (!a->matched)
+                        out[len++] = in[i];
+        }
+        if (len)
+                send_frame(a->sock, 0, out, len);
+        return false;
+}
+
+/* Output frames (raw bytes with a terminal) to stdout and stderr. False at the end of the stream. */
+static bool forward_output(struct attach_session *a, char *buf, size_t size, size_t *have)
+{
+        ssize_t n = read(a->sock, buf + *have, size - *have);
+        if (n <= 0)
+                return false;
+        if (a->tty)
+                return write_all(STDOUT_FILENO, buf, (size_t) n) || true;
+        *have += (size_t) n;
+        while (*have >= 8) {
+                unsigned char *h = (unsigned char *) buf;
+                size_t len = ((size_t) h[4] << 24) | ((size_t) h[5] << 16) | ((size_t) h[6] << 8) | h[7];
+                if (len > size - 8)
+                        return false; /* not the protocol */
+                if (*have < 8 + len)
+                        break;
+                write_all(h[0] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + 8, len);
+                memmove(buf, buf + 8 + len, *have - 8 - len);
+                *have -= 8 + len;
+        }
+        return true;
+}
+
+static void on_signal(struct attach_session *a, int sfd)
+{
+        struct signalfd_siginfo si;
+        if (read(sfd, &si, sizeof(si)) != (ssize_t) sizeof(si))
+                return;
+        if (si.ssi_signo == SIGWINCH) {
+                send_resize(a);
+                return;
+        }
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (vs_container_kill(a->runtime_root, a->id, (int) si.ssi_signo, false, &ignored) < 0)
+                vs_error_ignore(&ignored);
+}
+
+/* Until the container's output ends (false) or the detach keys are typed (true). */
+static bool attach_loop(struct attach_session *a, int sfd)
+{
+        static char buf[65536];
+        size_t have = 0;
+        bool stdin_open = a->with_stdin;
+        for (;;) {
+                struct pollfd pf[3] = {{.fd = a->sock, .events = POLLIN},
+                                       {.fd = sfd, .events = POLLIN},
+                                       {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN}};
+                if (poll(pf, 3, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return false;
+                }
+                if (pf[1].revents & POLLIN)
+                        on_signal(a, sfd);
+                if (pf[2].revents & (POLLIN | POLLHUP)) {
+                        unsigned char in[8192];
+                        ssize_t n = read(STDIN_FILENO, in, sizeof(in));
+                        if (n <= 0) {
+                                send_frame(a->sock, 4, NULL, 0);
+                                stdin_open = false;
+                        } else if (forward_input(a, in, (size_t) n)) {
+                                return true;
+                        }
+                }
+                if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) && !forward_output(a, buf, sizeof(buf), &have))
+                        return false;
+        }
+}
+
+/* The session with the terminal raw (a tty container, stdin a terminal)
+ * and the proxied signals read from a signalfd. */
+static bool attach_run(struct attach_session *a)
+{
+        sigset_t set, old;
+        sigemptyset(&set);
+        sigaddset(&set, SIGWINCH);
+        if (a->sig_proxy && !a->tty) {
+                static const int proxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+                for (size_t i = 0; i < VS_ARRAY_SIZE(proxied); i++)
+                        sigaddset(&set, proxied[i]);
+        }
+        sigprocmask(SIG_BLOCK, &set, &old);
+        _cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+        struct termios saved;
+        bool raw = a->tty && a->with_stdin && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+        if (raw) {
+                struct termios t = saved;
+                cfmakeraw(&t);
+                tcsetattr(STDIN_FILENO, TCSANOW, &t);
+        }
+        send_resize(a);
+        bool detached = attach_loop(a, sfd);
+        if (raw)
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return detached;
+}
+
+struct attach_flags {
+        const char *detach_keys;
+        bool no_stdin, sig_proxy;
+};
+
+static int parse_attach(int argc, char **argv, struct attach_flags *f)
+{
+        enum {
+                OPT_DETACH_KEYS = 1000,
+                OPT_NO_STDIN,
+                OPT_SIG_PROXY
+        };
+        static const struct option longopts[] = {
+                {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+                {"no-stdin", no_argument, NULL, OPT_NO_STDIN},
+                {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        int c;
+        while ((c = next_option(argc, argv, "h", longopts)) != -1) {
+                switch (c) {
+                case OPT_DETACH_KEYS:
+                        f->detach_keys = optarg;
+                        break;
+                case OPT_NO_STDIN:
+                        f->no_stdin = true;
+                        break;
+                case OPT_SIG_PROXY:
+                        if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+                                return fail_usage(
+                                        "invalid argument \"%s\" for \"--sig-proxy\" flag: strconv.ParseBool: "
+                                        "parsing \"%s\": invalid syntax",
+                                        optarg, optarg);
+                        f->sig_proxy = !optarg || strcmp(optarg, "true") == 0;
+                        break;
+                case 'h':
+                        print_help(ATTACH_USAGE,
+                                   "Attach local standard input, output, and error streams to a running "
+                                   "container",
+                                   "      --detach-keys string   Override the key sequence for detaching a container\n"
+                                   "      --no-stdin             Do not attach STDIN\n"
+                                   "      --sig-proxy            Proxy all received signals to the process (default "
+                                   "true)\n");
+                        return 1;
+                default:
+                        return 125;
+                }
+        }
+        return want_args(argc, argv, 1, 1, ATTACH_USAGE) ? 0 : 125;
+}
+
+int cmd_attach(const struct globals *g, int argc, char **argv)
+{
+        struct attach_flags f = {.detach_keys = "ctrl-p,ctrl-q", .sig_proxy = true};
+        int r = parse_attach(argc, argv, &f);
+        if (r != 0)
+                return r == 1 ? 0 : r;
+        struct attach_session a = {.sig_proxy = f.sig_proxy};
+        if (parse_detach_keys(f.detach_keys, &a) != 0)
+                return 125;
+        struct vs_error err = VS_ERROR_INIT;
+        struct vs_store *s = NULL;
+        struct vs_container c = {0};
+        r = engine_open(g, &s, &err);
+        if (r == 0)
+                r = container_find_running(g, s, argv[optind], &c, &err);
+        if (r == 0 && container_paused(g, &c))
+                r = vs_error_set(&err, EBUSY, "You cannot attach to a paused container, unpause it first");
+        struct ctr_paths p;
+        if (r == 0) {
+                ctr_paths(g, c.id, &p);
+                a.sock = attach_connect(p.attach, &err);
+                r = a.sock < 0 ? a.sock : 0;
+        }
+        int status = 0;
+        if (r == 0) {
+                a.tty = c.tty;
+                a.with_stdin = c.interactive && !f.no_stdin;
+                a.runtime_root = p.runtime_root;
+                a.id = c.id;
+                bool detached = attach_run(&a);
+                close(a.sock);
+                if (detached)
+                        fprintf(stderr, "read escape sequence\n");
+                else if ((r = container_wait(g, s, c.id, &status, &err)) == -ENOENT) {
+                        vs_error_ignore(&err); /* a --rm container, gone */
+                        r = 0;
+                }
+        }
+        vs_container_free(&c);
+        if (s)
+                vs_store_close(s);
+        if (r < 0)
+                return fail(&err);
+        return status < 0 ? 255 : status;
+}
