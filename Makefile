@@ -38,7 +38,7 @@ run: build
 	tests/lib/make-busybox-rootfs.sh $(DEMO_ROOTFS)
 	$(VESSEL_DEMO) image prune -a -f >/dev/null
 	tar --numeric-owner -C $(DEMO_ROOTFS) -c . | $(VESSEL_DEMO) import -c 'CMD ["/bin/sh"]' - vessel-demo/busybox:latest
-	$(VESSEL_DEMO) run --rm --hostname vessel-demo vessel-demo/busybox:latest sh -c '$(DEMO_SCRIPT)'
+	$(VESSEL_DEMO) run --rm --network none --hostname vessel-demo vessel-demo/busybox:latest sh -c '$(DEMO_SCRIPT)'
 
 # The runtime alone: a bundle from `vessel-runtime spec`, run by vessel-runtime.
 run-runtime: build

@@ -62,5 +62,32 @@ int cmd_kill(const struct globals *g, int argc, char **argv);
 int cmd_rm(const struct globals *g, int argc, char **argv);
 int cmd_wait(const struct globals *g, int argc, char **argv);
 int cmd_container(const struct globals *g, int argc, char **argv);
+/* live containers: exec (container_exec.c), attach (container_attach.c), stats and top
+ * (container_stats.c, container_top.c), pause, unpause, rename, restart (container_admin.c),
+ * update (container_update.c) */
+int cmd_exec(const struct globals *g, int argc, char **argv);
+int cmd_attach(const struct globals *g, int argc, char **argv);
+int cmd_stats(const struct globals *g, int argc, char **argv);
+int cmd_top(const struct globals *g, int argc, char **argv);
+int cmd_pause(const struct globals *g, int argc, char **argv);
+int cmd_unpause(const struct globals *g, int argc, char **argv);
+int cmd_rename(const struct globals *g, int argc, char **argv);
+int cmd_restart(const struct globals *g, int argc, char **argv);
+int cmd_update(const struct globals *g, int argc, char **argv);
+int cmd_volume(const struct globals *g, int argc, char **argv);
+/* networking: network (network.c), port (port.c) */
+int cmd_network(const struct globals *g, int argc, char **argv);
+int cmd_port(const struct globals *g, int argc, char **argv);
+/* files: cp (container_cp.c), export and diff (container_fs.c), commit
+ * (container_commit.c), info and system (system.c) */
+int cmd_cp(const struct globals *g, int argc, char **argv);
+int cmd_export(const struct globals *g, int argc, char **argv);
+int cmd_diff(const struct globals *g, int argc, char **argv);
+int cmd_commit(const struct globals *g, int argc, char **argv);
+int cmd_info(const struct globals *g, int argc, char **argv);
+int cmd_system(const struct globals *g, int argc, char **argv);
+/* inspect: containers first, then images (container_inspect.c) */
+int cmd_container_inspect(const struct globals *g, int argc, char **argv);
+struct json_t *image_inspect_object(struct vs_store *s, const char *name, struct vs_error *err);
 
 #endif

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container_admin.h"
+#include "container_filter.h"
 #include "engine.h"
 #include "format.h"
 #include "runtime/runtime.h"
@@ -24,12 +26,15 @@ static void status_text(const struct vs_container *c, char *buf, size_t size)
 {
         char d[64];
         int64_t now = now_ns();
-        if (strcmp(c->state, "running") == 0) {
+        if (strcmp(c->state, "running") == 0 || strcmp(c->state, "paused") == 0) {
                 human_duration((now - c->started_at) / 1000000000, d, sizeof(d));
-                snprintf(buf, size, "Up %s", d);
+                snprintf(buf, size, "Up %s%s", d, strcmp(c->state, "paused") == 0 ? " (Paused)" : "");
         } else if (strcmp(c->state, "exited") == 0) {
                 human_duration((now - c->finished_at) / 1000000000, d, sizeof(d));
                 snprintf(buf, size, "Exited (%d) %s ago", c->exit_code, d);
+        } else if (strcmp(c->state, "restarting") == 0) { /* restart_policy.c */
+                human_duration((now - c->finished_at) / 1000000000, d, sizeof(d));
+                snprintf(buf, size, "Restarting (%d) %s ago", c->exit_code, d);
         } else {
                 snprintf(buf, size, "Created");
         }
@@ -67,16 +72,27 @@ int cmd_ps(const struct globals *g, int argc, char **argv)
                 {"all", no_argument, NULL, 'a'},        {"quiet", no_argument, NULL, 'q'},
                 {"no-trunc", no_argument, NULL, 'N'},   {"format", required_argument, NULL, 'F'},
                 {"last", required_argument, NULL, 'L'}, {"latest", no_argument, NULL, 'l'},
-                {"help", no_argument, NULL, 'h'},       {0},
+                {"help", no_argument, NULL, 'h'},       {"filter", required_argument, NULL, 'f'},
+                {"size", no_argument, NULL, 's'},       {0},
         };
-        bool all = false, quiet = false, no_trunc = false;
+        bool all = false, quiet = false, no_trunc = false, size = false;
         const char *format = NULL;
+        const char *filters[64];
+        size_t n_filters = 0;
         long last = -1;
         int c;
-        while ((c = next_option(argc, argv, "aqn:lh", longopts)) != -1) {
+        while ((c = next_option(argc, argv, "aqn:lhf:s", longopts)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;
+                        break;
+                case 'f': /* container_filter.c */
+                        if (n_filters == VS_ARRAY_SIZE(filters))
+                                return fail_usage("too many --filter flags");
+                        filters[n_filters++] = optarg;
+                        break;
+                case 's':
+                        size = true;
                         break;
                 case 'q':
                         quiet = true;
@@ -103,11 +119,13 @@ int cmd_ps(const struct globals *g, int argc, char **argv)
                 case 'h':
                         print_help("ps [OPTIONS]", "List containers",
                                    "  -a, --all             Show all containers (default shows just running)\n"
+                                   "  -f, --filter filter   Filter output based on conditions provided\n"
                                    "      --format string   Pretty-print containers using a Go template\n"
                                    "  -n, --last int        Show n last created containers (includes all states)\n"
                                    "  -l, --latest          Show the latest created container (includes all states)\n"
                                    "      --no-trunc        Don't truncate output\n"
-                                   "  -q, --quiet           Only display container IDs\n");
+                                   "  -q, --quiet           Only display container IDs\n"
+                                   "  -s, --size            Display total file sizes\n");
                         return 0;
                 default:
                         return 125;
@@ -119,20 +137,43 @@ int cmd_ps(const struct globals *g, int argc, char **argv)
         struct vs_store *s = NULL;
         struct vs_container *cs = NULL;
         size_t n = 0;
-        int r = engine_open(g, &s, &err);
+        struct ps_filter filter = {0};
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < n_filters; i++)
+                r = ps_filter_add(&filter, filters[i], &err);
+        if (r < 0) {
+                ps_filter_free(&filter);
+                return fail(&err);
+        }
+        all = all || ps_filter_implies_all(&filter);
+        r = engine_open(g, &s, &err);
         if (r == 0)
                 r = vs_container_list(s->db, &cs, &n, &err);
         json_t *rows = json_array();
+        long shown = 0;
         for (size_t i = 0; r == 0 && i < n; i++) {
                 container_refresh(g, s, &cs[i]);
-                if (last >= 0 && (long) i >= last)
+                container_mark_paused(g, &cs[i]);
+                if (last >= 0 && shown >= last)
                         break;
-                if (!all && strcmp(cs[i].state, "running") != 0)
+                if (!all && strcmp(cs[i].state, "running") != 0 && strcmp(cs[i].state, "paused") != 0)
                         continue;
-                json_array_append_new(rows, ps_row(&cs[i], no_trunc));
+                if (!ps_filter_match(&filter, s, &cs[i]))
+                        continue;
+                json_t *row = ps_row(&cs[i], no_trunc);
+                container_net_ps_ports(s, &cs[i], row); /* PORTS (container_net.c) */
+                if (size) {
+                        struct ctr_paths p;
+                        ctr_paths(g, cs[i].id, &p);
+                        ps_row_add_size(s, &cs[i], p.upper, row);
+                }
+                json_array_append_new(rows, row);
+                shown++;
         }
+        ps_filter_free(&filter);
         if (r == 0)
-                r = format_rows(stdout, quiet ? "{{.ID}}" : format, PS_TABLE, rows, ps_headers, &err);
+                r = format_rows(stdout, quiet ? "{{.ID}}" : format, size ? PS_TABLE "\\t{{.Size}}" : PS_TABLE, rows,
+                                ps_headers, &err);
         json_decref(rows);
         vs_container_list_free(cs, n);
         if (s)
@@ -144,7 +185,8 @@ int cmd_ps(const struct globals *g, int argc, char **argv)
 
 struct log_opts {
         bool timestamps;
-        long tail; /* -1: all */
+        long tail;            /* -1: all */
+        int64_t since, until; /* --since/--until, unix ns; 0: unset */
 };
 
 static void print_record(const char *line, const struct log_opts *o)
@@ -153,7 +195,7 @@ static void print_record(const char *line, const struct log_opts *o)
         const char *text = json_string_value(json_object_get(rec, "log"));
         const char *stream = json_string_value(json_object_get(rec, "stream"));
         const char *when = json_string_value(json_object_get(rec, "time"));
-        if (text) {
+        if (text && log_time_within(when, o->since, o->until)) {
                 FILE *out = stream && strcmp(stream, "stderr") == 0 ? stderr : stdout;
                 if (o->timestamps && when)
                         fprintf(out, "%s ", when);
@@ -201,6 +243,8 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
                 {"follow", no_argument, NULL, 'f'},
                 {"timestamps", no_argument, NULL, 't'},
                 {"tail", required_argument, NULL, 'n'},
+                {"since", required_argument, NULL, 'S'},
+                {"until", required_argument, NULL, 'U'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
@@ -215,6 +259,13 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
                 case 't':
                         o.timestamps = true;
                         break;
+                case 'S':
+                case 'U': { /* container_filter.c */
+                        struct vs_error terr = VS_ERROR_INIT;
+                        if (log_time_parse(optarg, now_ns(), c == 'S' ? &o.since : &o.until, &terr) < 0)
+                                return fail(&terr);
+                        break;
+                }
                 case 'n':
                         if (strcmp(optarg, "all") == 0) {
                                 o.tail = -1;
@@ -228,8 +279,12 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
                 case 'h':
                         print_help("logs [OPTIONS] CONTAINER", "Fetch the logs of a container",
                                    "  -f, --follow         Follow log output\n"
+                                   "      --since string   Show logs since timestamp (e.g. "
+                                   "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)\n"
                                    "  -n, --tail string    Number of lines to show from the end of the logs\n"
-                                   "  -t, --timestamps     Show timestamps\n");
+                                   "  -t, --timestamps     Show timestamps\n"
+                                   "      --until string   Show logs before a timestamp (e.g. "
+                                   "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)\n");
                         return 0;
                 default:
                         return 125;
@@ -243,6 +298,8 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
         int r = engine_open(g, &s, &err);
         if (r == 0)
                 r = vs_container_find(s->db, argv[optind], &ctr, &err);
+        if (r == 0)
+                r = logs_readable(&ctr, &err); /* not with --log-driver none */
         if (r == 0) {
                 struct ctr_paths p;
                 ctr_paths(g, ctr.id, &p);
@@ -270,12 +327,21 @@ int cmd_logs(const struct globals *g, int argc, char **argv)
 static int stop_one(const struct globals *g, struct vs_store *s, struct vs_container *c, int timeout, int signo,
                     struct vs_error *err)
 {
+        /* first: a restart policy must not start it again (restart_policy.c) */
+        int r = vs_container_set_stopped_by_user(s->db, c->id, true, err);
+        if (r < 0)
+                return r;
         container_refresh(g, s, c);
         if (strcmp(c->state, "running") != 0)
                 return 0;
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
-        int r = vs_container_kill(p.runtime_root, c->id, signo, false, err);
+        r = runtime_kill(&p, c, signo, false, err);
+        int ended;
+        if (r < 0 && read_exit_file(p.exit_file, &ended, NULL) == 0) { /* it exited meanwhile */
+                vs_error_ignore(err);
+                r = 0;
+        }
         for (int i = 0; r == 0 && i < timeout * 50; i++) {
                 int code;
                 if (read_exit_file(p.exit_file, &code, NULL) == 0)
@@ -284,7 +350,7 @@ static int stop_one(const struct globals *g, struct vs_store *s, struct vs_conta
         }
         int code;
         if (r == 0 && read_exit_file(p.exit_file, &code, NULL) < 0)
-                r = vs_container_kill(p.runtime_root, c->id, SIGKILL, true, err);
+                r = runtime_kill(&p, c, SIGKILL, true, err);
         if (r < 0)
                 return r;
         r = container_wait(g, s, c->id, &code, err);
@@ -293,6 +359,12 @@ static int stop_one(const struct globals *g, struct vs_store *s, struct vs_conta
                 r = 0;
         }
         return r;
+}
+
+int container_stop(const struct globals *g, struct vs_store *s, struct vs_container *c, int timeout,
+                   struct vs_error *err)
+{
+        return stop_one(g, s, c, timeout, SIGTERM, err);
 }
 
 /* Run `fn` on every container named in argv[optind..]: docker's loop. */
@@ -378,7 +450,16 @@ static int do_kill(const struct globals *g, struct vs_store *s, struct vs_contai
                                     c->id);
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
-        return vs_container_kill(p.runtime_root, c->id, a->signo, false, err);
+        int r = vs_container_set_stopped_by_user(s->db, c->id, true, err);
+        if (r == 0)
+                r = runtime_kill(&p, c, a->signo, false, err);
+        int ended;
+        if (r < 0 && read_exit_file(p.exit_file, &ended, NULL) == 0) { /* it exited meanwhile */
+                vs_error_ignore(err);
+                r = vs_error_set(err, EINVAL, "Cannot kill container: %s: Container %.64s is not running", c->name,
+                                 c->id);
+        }
+        return r;
 }
 
 int cmd_kill(const struct globals *g, int argc, char **argv)
@@ -432,11 +513,11 @@ static int do_rm(const struct globals *g, struct vs_store *s, struct vs_containe
                 }
                 if (r < 0)
                         return r;
-                r = container_remove(g, s, &again, err);
+                r = a->volumes ? container_remove_volumes(g, s, &again, err) : container_remove(g, s, &again, err);
                 vs_container_free(&again);
                 return r;
         }
-        return container_remove(g, s, c, err);
+        return a->volumes ? container_remove_volumes(g, s, c, err) : container_remove(g, s, c, err);
 }
 
 int cmd_rm(const struct globals *g, int argc, char **argv)
@@ -537,6 +618,20 @@ int cmd_container(const struct globals *g, int argc, char **argv)
                 {"rm", "remove", cmd_rm, "Remove one or more containers"},
                 {"logs", NULL, cmd_logs, "Fetch the logs of a container"},
                 {"wait", NULL, cmd_wait, "Block until one or more containers stop"},
+                {"exec", NULL, cmd_exec, "Execute a command in a running container"},
+                {"attach", NULL, cmd_attach, "Attach to a running container"},
+                {"top", NULL, cmd_top, "Display the running processes of a container"},
+                {"stats", NULL, cmd_stats, "Display a live stream of container(s) resource usage statistics"},
+                {"pause", NULL, cmd_pause, "Pause all processes within one or more containers"},
+                {"unpause", NULL, cmd_unpause, "Unpause all processes within one or more containers"},
+                {"update", NULL, cmd_update, "Update configuration of one or more containers"},
+                {"rename", NULL, cmd_rename, "Rename a container"},
+                {"restart", NULL, cmd_restart, "Restart one or more containers"},
+                {"cp", NULL, cmd_cp, "Copy files/folders between a container and the local filesystem"},
+                {"export", NULL, cmd_export, "Export a container's filesystem as a tar archive"},
+                {"diff", NULL, cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+                {"commit", NULL, cmd_commit, "Create a new image from a container's changes"},
+                {"inspect", NULL, cmd_container_inspect, "Display detailed information on one or more containers"},
                 {"cleanup", NULL, cmd_cleanup, "Record a container's exit (run by its monitor)"},
         };
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

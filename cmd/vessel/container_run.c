@@ -129,6 +129,12 @@ static int write_config(struct vs_store *s, const struct vs_image *img, const st
         snprintf(hosts, sizeof(hosts), "%s/hosts", p->rundir);
         snprintf(hostname, sizeof(hostname), "%s/hostname", p->rundir);
         snprintf(resolv, sizeof(resolv), "%s/resolv.conf", p->rundir);
+        struct container_volumes vols = {.rootfd = -1}; /* -v, --mount, --volumes-from, the image's VOLUMEs */
+        if (r == 0)
+                r = container_volumes_prepare(s, id, o, p->merged, &vols, err);
+        char netns[700];
+        if (r == 0) /* its network and published ports (container_net.c) */
+                r = container_net_create(s, o, &cfg, id, p, err);
         struct vs_spec_input in = {
                 .id = id,
                 .rootfs = p->merged,
@@ -140,9 +146,16 @@ static int write_config(struct vs_store *s, const struct vs_image *img, const st
                 .resolv_conf_path = resolv,
                 .seccomp_profile = seccomp_profile_path(),
                 .init_path = helper_path("VESSEL_INIT", "../vessel-init/vessel-init", VESSEL_INIT_PATH),
+                .volume_path = container_volume_path,
+                .volume_data = &vols,
+                .extra_mounts = vols.extra,
+                .n_extra_mounts = vols.n_extra,
+                .net_ns_path = container_net_ns_path(s, o, p, netns, sizeof(netns)),
         };
         if (r == 0)
                 r = vs_spec_generate(&in, &spec, err);
+        if (r == 0 && o->procfs)
+                r = procfs_add_mounts(p, spec, err);
         if (r == 0)
                 r = vs_spec_dump(spec, &text, err);
         if (r == 0) {
@@ -161,6 +174,7 @@ static int write_config(struct vs_store *s, const struct vs_image *img, const st
         json_decref(spec);
         vs_spec_user_free(&user);
         vs_image_config_free(&cfg);
+        container_volumes_done(&vols);
         return r;
 }
 
@@ -195,9 +209,6 @@ static int make_dirs(const struct ctr_paths *p, struct vs_error *err)
 static int create_container(const struct globals *g, struct vs_store *s, const struct vs_run_options *o,
                             struct vs_container *ret, struct vs_error *err)
 {
-        if (o->network && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0 &&
-            strcmp(o->network, "bridge") != 0 && strcmp(o->network, "default") != 0)
-                return vs_error_set(err, ENOENT, "network %s not found", o->network);
         struct vs_image img = {0};
         int r = find_image(s, o, &img, err);
         if (r < 0)
@@ -238,11 +249,13 @@ static int create_container(const struct globals *g, struct vs_store *s, const s
                 r = write_config(s, &img, o, id, &p, &command, err);
         if (r == 0)
                 r = vs_container_set_command(s->db, id, command, err);
+        if (r == 0) /* docker's Config and HostConfig, for inspect, restarts, the runtime */
+                r = container_record_config(s, o, img.id, id, o->hostname ? o->hostname : shortid, err);
         if (r < 0) {
                 struct vs_error ignored = VS_ERROR_INIT;
                 if (!held) {
                         vs_container_remove(s->db, id, &ignored);
-                } else if (container_remove(g, s, &c, &ignored) < 0)
+                } else if (container_remove_volumes(g, s, &c, &ignored) < 0)
                         vs_error_ignore(&ignored);
                 vs_image_free(&img);
                 return r;
@@ -341,7 +354,7 @@ static int start_and_attach(const struct globals *g, struct vs_store *s, struct 
         if (raw)
                 tcsetattr(STDIN_FILENO, TCSANOW, &old);
         int code = 0;
-        r = container_wait(g, s, c->id, &code, err);
+        r = container_wait_attached(g, s, c, &code, err);
         if (r < 0)
                 return r;
         return code < 0 ? 255 : code;
@@ -412,7 +425,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
                 } else if (o.remove) {
                         struct vs_container done = {0};
                         if (vs_container_find(s->db, c.id, &done, &err) == 0)
-                                container_remove(g, s, &done, &err);
+                                container_remove_volumes(g, s, &done, &err); /* --rm: with its anonymous volumes */
                         vs_container_free(&done);
                         if (err.code) {
                                 fail(&err);

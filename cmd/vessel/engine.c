@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine/volumes.h"
 #include "image/overlay.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
@@ -52,6 +53,8 @@ int engine_open(const struct globals *g, struct vs_store **ret, struct vs_error 
         if (r < 0)
                 return r;
         r = vs_containers_init((*ret)->db, err);
+        if (r == 0)
+                r = vs_volumes_init((*ret)->db, err);
         if (r < 0) {
                 vs_store_close(*ret);
                 *ret = NULL;
@@ -184,7 +187,13 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
         const char *monitor = helper_path("VESSEL_MONITOR", "../vessel-monitor/vessel-monitor", "vessel-monitor");
         char syncfd[16];
         snprintf(syncfd, sizeof(syncfd), "%d", fds[1]);
-        const char *argv[40];
+        struct monitor_extra extra;
+        if (monitor_extra_args(c, &extra, err) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return -EINVAL;
+        }
+        const char *argv[56];
         int a = 0;
         argv[a++] = monitor;
         const char *fixed[] = {"--id",
@@ -225,6 +234,8 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
                 argv[a++] = "--terminal";
         if (c->interactive)
                 argv[a++] = "--stdin";
+        for (const char **x = extra.argv; *x; x++)
+                argv[a++] = *x;
         argv[a] = NULL;
         pid_t child = fork();
         if (child < 0) {
@@ -287,7 +298,16 @@ int container_start(const struct globals *g, struct vs_store *s, struct vs_conta
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
         unlink(p.exit_file);
-        int r = rootfs_mount(s, c, &p, err);
+        /* a start by the user: its restart policy applies again (restart_policy.c) */
+        int r = c->policy_restart ? 0 : vs_container_set_stopped_by_user(s->db, c->id, false, err);
+        if (r == 0)
+                r = rootfs_mount(s, c, &p, err);
+        if (r == 0) /* vessel-procfs serves before the runtime binds its files */
+                r = procfs_ensure_for(&p, err);
+        if (r == 0)
+                r = container_volumes_mount(g, s, c->id, err);
+        if (r == 0) /* its network namespace, before the runtime joins it */
+                r = container_net_setup(g, s, c, err);
         int pid = 0;
         if (r == 0)
                 r = spawn_monitor(g, c, &p, &pid, err);
@@ -297,54 +317,56 @@ int container_start(const struct globals *g, struct vs_store *s, struct vs_conta
         }
         if (r < 0) {
                 struct vs_error ignored = VS_ERROR_INIT;
-                if (pid > 0 && vs_container_kill(p.runtime_root, c->id, SIGKILL, true, &ignored) < 0)
+                if (pid > 0 && runtime_kill(&p, c, SIGKILL, true, &ignored) < 0)
                         vs_error_ignore(&ignored);
+                container_net_teardown(g, s, c->id);
                 return r;
         }
-        struct vs_error warn = VS_ERROR_INIT;
-        r = vs_container_start(p.runtime_root, c->id, err, &warn);
-        vs_error_ignore(&warn);
+        r = runtime_start(&p, c, err);
         if (r < 0) {
                 struct vs_error ignored = VS_ERROR_INIT;
-                vs_container_kill(p.runtime_root, c->id, SIGKILL, true, &ignored);
+                runtime_kill(&p, c, SIGKILL, true, &ignored);
                 vs_error_ignore(&ignored);
+                container_net_teardown(g, s, c->id);
                 return r;
         }
         int monitor = read_pid_file(p.monitor_pid);
-        r = vs_container_set_running(s->db, c->id, pid, monitor, now_ns(), err);
+        int64_t started = now_ns();
+        r = vs_container_set_running(s->db, c->id, pid, monitor, started, err);
         if (r == 0) {
                 free(c->state);
                 c->state = strdup("running");
                 c->pid = pid;
                 c->monitor_pid = monitor;
+                c->started_at = started;
         }
         return r;
 }
 
 /* Force-delete the runtime's state of a container whose process is gone or
  * going: nothing to report if it is already gone. */
-static void runtime_forget(const struct ctr_paths *p, const char *id)
+static void runtime_forget(const struct ctr_paths *p, const struct vs_container *c)
 {
-        struct vs_error ignored = VS_ERROR_INIT, warn = VS_ERROR_INIT;
-        if (vs_container_delete(p->runtime_root, id, true, &ignored, &warn) < 0)
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (runtime_delete(p, c, true, &ignored) < 0)
                 vs_error_ignore(&ignored);
-        vs_error_ignore(&warn);
 }
 
 /* The end of a container whose monitor is gone: its exit code from the exit
  * file (-1 when there is none, after a SIGKILL of whatever is left when
  * `kill_unknown`), and its runtime state deleted. */
-static void collect_exit(const struct ctr_paths *p, const char *id, bool kill_unknown, int *code, int64_t *finished)
+static void collect_exit(const struct ctr_paths *p, const struct vs_container *c, bool kill_unknown, int *code,
+                         int64_t *finished)
 {
         *code = -1;
         *finished = now_ns();
         if (read_exit_file(p->exit_file, code, finished) < 0) {
                 *code = -1;
                 struct vs_error ignored = VS_ERROR_INIT;
-                if (kill_unknown && vs_container_kill(p->runtime_root, id, SIGKILL, true, &ignored) < 0)
+                if (kill_unknown && runtime_kill(p, c, SIGKILL, true, &ignored) < 0)
                         vs_error_ignore(&ignored);
         }
-        runtime_forget(p, id);
+        runtime_forget(p, c);
 }
 
 int container_remove(const struct globals *g, struct vs_store *s, const struct vs_container *c, struct vs_error *err)
@@ -352,8 +374,9 @@ int container_remove(const struct globals *g, struct vs_store *s, const struct v
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
         struct vs_error ignored = VS_ERROR_INIT;
-        runtime_forget(&p, c->id);
+        runtime_forget(&p, c);
         rootfs_unmount(&p);
+        container_net_forget(g, s, c->id); /* before the rundir goes: its netns mount */
         if (vs_remove_tree_at(AT_FDCWD, p.rundir, &ignored) < 0)
                 vs_error_ignore(&ignored);
         int r = vs_remove_tree_at(AT_FDCWD, p.dir, err);
@@ -362,6 +385,9 @@ int container_remove(const struct globals *g, struct vs_store *s, const struct v
         r = vs_container_remove(s->db, c->id, err);
         if (r == 0 && vs_store_image_hold(s, c->image_id, -1, &ignored) < 0)
                 vs_error_ignore(&ignored);
+        if (r == 0)
+                container_volumes_release(g, s);
+        /* vessel-procfs stays: it leaves by itself once idle (--idle-exit), or with `system prune` */
         return r;
 }
 
@@ -375,11 +401,14 @@ int container_cleanup(const struct globals *g, struct vs_store *s, const char *i
         ctr_paths(g, c.id, &p);
         int code;
         int64_t finished;
-        collect_exit(&p, c.id, false, &code, &finished);
+        collect_exit(&p, &c, false, &code, &finished);
+        container_net_teardown(g, s, c.id);
         if (c.auto_remove)
-                r = container_remove(g, s, &c, err);
+                r = container_remove_volumes(g, s, &c, err);
         else
                 r = vs_container_set_exited(s->db, c.id, code, finished, err);
+        if (r == 0 && !c.auto_remove)
+                r = container_restart_by_policy(g, s, c.id, err);
         vs_container_free(&c);
         return r;
 }
@@ -415,7 +444,8 @@ void container_refresh(const struct globals *g, struct vs_store *s, struct vs_co
         ctr_paths(g, c->id, &p);
         int code;
         int64_t finished;
-        collect_exit(&p, c->id, true, &code, &finished);
+        collect_exit(&p, c, true, &code, &finished);
+        container_net_teardown(g, s, c->id);
         struct vs_error ignored = VS_ERROR_INIT;
         if (vs_container_set_exited(s->db, c->id, code, finished, &ignored) < 0)
                 vs_error_ignore(&ignored);
@@ -425,8 +455,22 @@ void container_refresh(const struct globals *g, struct vs_store *s, struct vs_co
         c->finished_at = finished;
 }
 
+int container_wait_attached(const struct globals *g, struct vs_store *s, const struct vs_container *c, int *exit_code,
+                            struct vs_error *err)
+{
+        struct ctr_paths p;
+        ctr_paths(g, c->id, &p);
+        int64_t finished = 0;
+        if (read_exit_file(p.exit_file, exit_code, &finished) == 0 &&
+            vs_container_set_exited_run(s->db, c->id, c->started_at, *exit_code, finished, err) == 0)
+                return 0;
+        vs_error_ignore(err);
+        return container_wait(g, s, c->id, exit_code, err);
+}
+
 int container_wait(const struct globals *g, struct vs_store *s, const char *id, int *exit_code, struct vs_error *err)
 {
+        useconds_t pause = 1000;
         for (;;) {
                 struct vs_container c = {0};
                 int r = vs_container_find(s->db, id, &c, err);
@@ -442,6 +486,8 @@ int container_wait(const struct globals *g, struct vs_store *s, const char *id, 
                 vs_container_free(&c);
                 if (done)
                         return 0;
-                usleep(20000);
+                usleep(pause); /* 1 ms, doubling up to 32 ms: most exits are recorded within a few */
+                if (pause < 32000)
+                        pause *= 2;
         }
 }

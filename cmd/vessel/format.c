@@ -198,6 +198,13 @@ static int eval_action(FILE *out, char *text, json_t *row, struct vs_error *err)
                 fputs(s ? s : "null", out);
         } else if (n == 2 && (strcmp(w[0], "upper") == 0 || strcmp(w[0], "lower") == 0)) {
                 print_case(out, v, strcmp(w[0], "upper") == 0 ? toupper : tolower);
+        } else if (n == 3 && strcmp(w[0], "index") == 0 && isdigit((unsigned char) w[2][0])) {
+                /* {{index .List 0}}: an element of a list */
+                char *end;
+                unsigned long i = strtoul(w[2], &end, 10);
+                if (*end)
+                        return vs_error_set(err, EINVAL, "template: bad index %s", w[2]);
+                print_plain(out, json_is_array(v) ? json_array_get(v, i) : NULL);
         } else if (n == 3 && strcmp(w[0], "index") == 0) {
                 if ((r = unquote(w[2], err)) < 0)
                         return r;

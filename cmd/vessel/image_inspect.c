@@ -57,8 +57,9 @@ static json_t *image_object(struct vs_store *s, const struct vs_image *img, stru
         const char *created = json_string_value(json_object_get(cfg, "created"));
         json_t *o = json_pack(
                 "{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:s,s:I,s:o,s:{s:s,s:o},s:{s:s}}", "Id", img->id, "RepoTags",
-                familiar_list(img->names), "RepoDigests", familiar_list(img->repo_digests), "Parent", "", "Comment", "",
-                "Created", created ? created : "0001-01-01T00:00:00Z", "DockerVersion", "", "Author",
+                familiar_list(img->names), "RepoDigests", familiar_list(img->repo_digests), "Parent", "", "Comment",
+                json_string_value(json_object_get(cfg, "comment")) ?: "", "Created",
+                created ? created : "0001-01-01T00:00:00Z", "DockerVersion", "", "Author",
                 json_string_value(json_object_get(cfg, "author")) ? json_string_value(json_object_get(cfg, "author"))
                                                                   : "",
                 "Config", config ? config : json_null(), "Architecture",
@@ -154,13 +155,16 @@ int cmd_image_inspect(const struct globals *g, int argc, char **argv)
         return inspect_images(g, argc, argv, optind, format);
 }
 
-int cmd_inspect(const struct globals *g, int argc, char **argv)
+/* For `vessel inspect` (container_inspect.c): one image's object, or NULL
+ * with err filled (ENOENT when there is no such image). */
+json_t *image_inspect_object(struct vs_store *s, const char *name, struct vs_error *err)
 {
-        const char *format = NULL;
-        int r = parse_inspect(argc, argv, &format, "inspect [OPTIONS] NAME|ID [NAME|ID...]");
-        if (r != 0)
-                return r == 1 ? 0 : r;
-        return inspect_images(g, argc, argv, optind, format);
+        struct vs_image img = {0};
+        json_t *o = NULL;
+        if (vs_store_image_lookup(s, name, &img, err) == 0)
+                o = image_object(s, &img, err);
+        vs_image_free(&img);
+        return o;
 }
 
 /* --- history --- */

@@ -24,11 +24,17 @@ static const char *const schema[] = {
         " auto_remove INTEGER NOT NULL DEFAULT 0,"
         " tty INTEGER NOT NULL DEFAULT 0,"
         " interactive INTEGER NOT NULL DEFAULT 0);",
+        /* 2: what it was created with (docker's Config and HostConfig as JSON),
+         * its restarts, and whether the user stopped it (no restart then) */
+        "ALTER TABLE containers ADD COLUMN config TEXT NOT NULL DEFAULT '{}';"
+        "ALTER TABLE containers ADD COLUMN host_config TEXT NOT NULL DEFAULT '{}';"
+        "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE containers ADD COLUMN stopped_by_user INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define COLUMNS                                                                                                        \
         "id, name, image_id, image_name, command, state, created, started_at, finished_at, pid, monitor_pid,"          \
-        " exit_code, auto_remove, tty, interactive"
+        " exit_code, auto_remove, tty, interactive, config, host_config, restart_count, stopped_by_user"
 
 void vs_container_free(struct vs_container *c)
 {
@@ -38,6 +44,8 @@ void vs_container_free(struct vs_container *c)
         free(c->image_name);
         free(c->command);
         free(c->state);
+        free(c->config);
+        free(c->host_config);
         memset(c, 0, sizeof(*c));
 }
 
@@ -80,6 +88,10 @@ static int row_read(sqlite3_stmt *st, struct vs_container *c, struct vs_error *e
         c->auto_remove = sqlite3_column_int(st, 12) != 0;
         c->tty = sqlite3_column_int(st, 13) != 0;
         c->interactive = sqlite3_column_int(st, 14) != 0;
+        c->config = column_dup(st, 15, &oom);
+        c->host_config = column_dup(st, 16, &oom);
+        c->restart_count = sqlite3_column_int(st, 17);
+        c->stopped_by_user = sqlite3_column_int(st, 18) != 0;
         if (oom) {
                 vs_container_free(c);
                 return vs_error_set(err, ENOMEM, "out of memory");
@@ -222,6 +234,16 @@ int vs_container_set_exited(sqlite3 *db, const char *id, int exit_code, int64_t 
                           id, v, 2, err);
 }
 
+int vs_container_set_exited_run(sqlite3 *db, const char *id, int64_t started, int exit_code, int64_t finished,
+                                struct vs_error *err)
+{
+        int64_t v[] = {exit_code, finished, started};
+        return row_change(db,
+                          "UPDATE containers SET state = 'exited', exit_code = ?, finished_at = ?, pid = 0,"
+                          " monitor_pid = 0 WHERE state = 'running' AND started_at = ? AND id = ?",
+                          id, v, 3, err);
+}
+
 int vs_container_set_created(sqlite3 *db, const char *id, struct vs_error *err)
 {
         return row_change(db, "UPDATE containers SET state = 'created', pid = 0, monitor_pid = 0 WHERE id = ?", id,
@@ -241,6 +263,72 @@ int vs_container_set_command(sqlite3 *db, const char *id, const char *command_js
                 return r;
         sqlite3_bind_text(st, 1, command_json, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        r = vs_db_step(db, st, err);
+        return r < 0 ? r : 0;
+}
+
+int vs_container_set_config(sqlite3 *db, const char *id, const char *config, const char *host_config,
+                            struct vs_error *err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = vs_db_prepare(db, "UPDATE containers SET config = ?, host_config = ? WHERE id = ?", &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, config, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, host_config, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+        r = vs_db_step(db, st, err);
+        return r < 0 ? r : 0;
+}
+
+int vs_container_set_restart_count(sqlite3 *db, const char *id, int count, struct vs_error *err)
+{
+        int64_t v[] = {count};
+        return row_change(db, "UPDATE containers SET restart_count = ? WHERE id = ?", id, v, 1, err);
+}
+
+int vs_container_set_stopped_by_user(sqlite3 *db, const char *id, bool stopped, struct vs_error *err)
+{
+        int64_t v[] = {stopped};
+        return row_change(db, "UPDATE containers SET stopped_by_user = ? WHERE id = ?", id, v, 1, err);
+}
+
+int vs_container_rename(sqlite3 *db, const char *id, const char *name, struct vs_error *err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = vs_db_prepare(db, "UPDATE containers SET name = ? WHERE id = ?", &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+                struct vs_container other = {0};
+                struct vs_error ignored = VS_ERROR_INIT;
+                if (vs_container_find(db, name, &other, &ignored) < 0)
+                        vs_error_ignore(&ignored);
+                vs_error_set(err, EEXIST,
+                             "Error when allocating new name: Conflict. The container name \"/%s\" is already in use "
+                             "by container \"%s\". You have to remove (or rename) that container to be able to reuse "
+                             "that name.",
+                             name, other.id ? other.id : "");
+                vs_container_free(&other);
+                return -EEXIST;
+        }
+        if (rc != SQLITE_DONE)
+                return vs_db_fail(db, rc, err, "cannot rename container %.12s to %s", id, name);
+        return 0;
+}
+
+int vs_container_set_state(sqlite3 *db, const char *id, const char *from, const char *to, struct vs_error *err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = vs_db_prepare(db, "UPDATE containers SET state = ? WHERE id = ? AND state = ?", &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
         r = vs_db_step(db, st, err);
         return r < 0 ? r : 0;
 }

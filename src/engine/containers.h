@@ -21,12 +21,18 @@ struct vs_container {
         char *image_id;                           /* sha256:... */
         char *image_name;                         /* as the user gave it */
         char *command;                            /* process.args as a JSON array */
-        char *state;                              /* "created", "running", "exited" */
+        char *state;                              /* "created", "running", "exited", "restarting" */
         int64_t created, started_at, finished_at; /* unix nanoseconds; 0: not yet */
         int pid, monitor_pid;
         int exit_code;
         bool auto_remove;
         bool tty, interactive;
+        char *config;         /* docker's Config as JSON ("{}" for records older than the column) */
+        char *host_config;    /* docker's HostConfig as JSON */
+        int restart_count;    /* restarts by its restart policy */
+        bool stopped_by_user; /* `vessel stop`/`kill`: its restart policy does not apply */
+        bool policy_restart;  /* not stored: container_start is called by the restart policy
+                               * (which leaves stopped_by_user alone; a user's start clears it) */
 };
 void vs_container_free(struct vs_container *c);
 void vs_container_list_free(struct vs_container *cs, size_t n);
@@ -42,9 +48,23 @@ int vs_container_list(sqlite3 *db, struct vs_container **ret, size_t *n, struct 
 int vs_container_set_running(sqlite3 *db, const char *id, int pid, int monitor_pid, int64_t started,
                              struct vs_error *err);
 int vs_container_set_exited(sqlite3 *db, const char *id, int exit_code, int64_t finished, struct vs_error *err);
+/* The same, only if the record is still the run that started at `started`
+ * (a restart since then makes this a no-op). */
+int vs_container_set_exited_run(sqlite3 *db, const char *id, int64_t started, int exit_code, int64_t finished,
+                                struct vs_error *err);
 int vs_container_set_created(sqlite3 *db, const char *id, struct vs_error *err);
 int vs_container_remove(sqlite3 *db, const char *id, struct vs_error *err);
 /* process.args as JSON, once config.json is written. */
 int vs_container_set_command(sqlite3 *db, const char *id, const char *command_json, struct vs_error *err);
+/* docker's Config and HostConfig (JSON text), written at create. */
+int vs_container_set_config(sqlite3 *db, const char *id, const char *config, const char *host_config,
+                            struct vs_error *err);
+int vs_container_set_restart_count(sqlite3 *db, const char *id, int count, struct vs_error *err);
+/* Set by stop/kill; cleared by a start of the user's (container_start). */
+int vs_container_set_stopped_by_user(sqlite3 *db, const char *id, bool stopped, struct vs_error *err);
+/* state = `to` if it is `from` (e.g. "exited" -> "restarting" while a restart policy waits). */
+int vs_container_set_state(sqlite3 *db, const char *id, const char *from, const char *to, struct vs_error *err);
+/* A new name (without '/'): a taken one fails with EEXIST in docker's words, as add does. */
+int vs_container_rename(sqlite3 *db, const char *id, const char *name, struct vs_error *err);
 
 #endif

@@ -24,6 +24,7 @@ enum {
         OPT_RM = 256,
         OPT_INIT,
         OPT_SIG_PROXY,
+        OPT_PROCFS,
         OPT_PRIVILEGED,
         OPT_READ_ONLY,
         OPT_OOM_KILL_DISABLE,
@@ -62,6 +63,9 @@ enum {
         OPT_DNS_SEARCH,
         OPT_DNS_OPTION,
         OPT_ADD_HOST,
+        OPT_IP,
+        OPT_MAC_ADDRESS,
+        OPT_NETWORK_ALIAS,
         OPT_VOLUMES_FROM,
         OPT_MEMORY_SWAP,
         OPT_MEMORY_RESERVATION,
@@ -79,6 +83,7 @@ enum {
         OPT_WRITE_BPS,
         OPT_READ_IOPS,
         OPT_WRITE_IOPS,
+        OPT_RUNTIME,
 };
 
 #define BOOL optional_argument /* --rm or --rm=false, as docker's boolean flags */
@@ -91,6 +96,7 @@ static const struct option longopts[] = {
         {"rm", BOOL, NULL, OPT_RM},
         {"init", BOOL, NULL, OPT_INIT},
         {"sig-proxy", BOOL, NULL, OPT_SIG_PROXY},
+        {"procfs", BOOL, NULL, OPT_PROCFS},
         {"privileged", BOOL, NULL, OPT_PRIVILEGED},
         {"read-only", BOOL, NULL, OPT_READ_ONLY},
         {"oom-kill-disable", BOOL, NULL, OPT_OOM_KILL_DISABLE},
@@ -117,6 +123,7 @@ static const struct option longopts[] = {
         {"cgroup-parent", ARG, NULL, OPT_CGROUP_PARENT},
         {"log-driver", ARG, NULL, OPT_LOG_DRIVER},
         {"log-opt", ARG, NULL, OPT_LOG_OPT},
+        {"runtime", ARG, NULL, OPT_RUNTIME},
         {"detach-keys", ARG, NULL, OPT_DETACH_KEYS},
         {"attach", ARG, NULL, 'a'},
         {"env", ARG, NULL, 'e'},
@@ -140,6 +147,9 @@ static const struct option longopts[] = {
         {"dns-search", ARG, NULL, OPT_DNS_SEARCH},
         {"dns-option", ARG, NULL, OPT_DNS_OPTION},
         {"add-host", ARG, NULL, OPT_ADD_HOST},
+        {"ip", ARG, NULL, OPT_IP},
+        {"mac-address", ARG, NULL, OPT_MAC_ADDRESS},
+        {"network-alias", ARG, NULL, OPT_NETWORK_ALIAS},
         {"memory", ARG, NULL, 'm'},
         {"memory-swap", ARG, NULL, OPT_MEMORY_SWAP},
         {"memory-reservation", ARG, NULL, OPT_MEMORY_RESERVATION},
@@ -229,6 +239,8 @@ static bool *bool_field(struct vs_run_options *o, int id)
                 return &o->init;
         case OPT_SIG_PROXY:
                 return &o->sig_proxy;
+        case OPT_PROCFS:
+                return &o->procfs;
         case OPT_PRIVILEGED:
                 return &o->privileged;
         case OPT_READ_ONLY:
@@ -260,6 +272,10 @@ static char **string_field(struct vs_run_options *o, int id)
                 return &o->platform;
         case OPT_NETWORK:
                 return &o->network;
+        case OPT_IP:
+                return &o->ip;
+        case OPT_MAC_ADDRESS:
+                return &o->mac_address;
         case OPT_CGROUP_PARENT:
                 return &o->cgroup_parent;
         case OPT_DETACH_KEYS:
@@ -286,6 +302,8 @@ static char ***list_field(struct vs_run_options *o, int id)
                 return &o->dns_options;
         case OPT_ADD_HOST:
                 return &o->add_hosts;
+        case OPT_NETWORK_ALIAS:
+                return &o->network_aliases;
         case OPT_VOLUMES_FROM:
                 return &o->volumes_from;
         default:
@@ -617,6 +635,10 @@ static int handle_enum(struct vs_run_options *o, int id, const char *value, stru
                         r = vs_error_set(err, EINVAL, "invalid USER mode (host is the only one)");
                 o->userns_host = value[0] != '\0';
                 break;
+        case OPT_RUNTIME: /* an OCI runtime binary's absolute path, or "vessel" (in-process) */
+                if (value[0] != '/' && strcmp(value, "vessel") != 0)
+                        r = vs_error_set(err, EINVAL, "must be an absolute path or \"vessel\"");
+                return r < 0 ? bad_value(err, id, value) : set_string(&o->runtime, value, err);
         case OPT_STOP_SIGNAL:
                 if (vs_signal_parse(value, &signo, err) < 0)
                         return bad_value(err, id, value);
@@ -754,7 +776,7 @@ static int parse_flags(int argc, char **argv, struct vs_run_options *o, struct v
 
 int vs_run_options_parse(int argc, char **argv, struct vs_run_options *ret, struct vs_error *err)
 {
-        struct vs_run_options o = {.sig_proxy = true, .memory_swappiness = -1};
+        struct vs_run_options o = {.sig_proxy = true, .procfs = true, .memory_swappiness = -1};
         int r = parse_flags(argc, argv, &o, err);
         if (r < 0) {
                 vs_run_options_free(&o);
@@ -776,7 +798,7 @@ static void free_lists(struct vs_run_options *o)
 {
         char **lists[] = {o->command,     o->attach,     o->env,          o->labels,  o->group_add, o->cap_add,
                           o->cap_drop,    o->label_opts, o->publish,      o->expose,  o->dns,       o->dns_search,
-                          o->dns_options, o->add_hosts,  o->volumes_from, o->sysctls, o->log_opts};
+                          o->dns_options, o->add_hosts,  o->volumes_from, o->sysctls, o->log_opts,  o->network_aliases};
         for (size_t i = 0; i < VS_ARRAY_SIZE(lists); i++)
                 vs_strv_free(lists[i]);
 }
@@ -796,6 +818,8 @@ void vs_run_options_free(struct vs_run_options *o)
                            o->seccomp_profile,
                            o->apparmor_profile,
                            o->network,
+                           o->ip,
+                           o->mac_address,
                            o->cpuset_cpus,
                            o->cpuset_mems,
                            o->cgroup_parent,
@@ -806,6 +830,7 @@ void vs_run_options_free(struct vs_run_options *o)
                            o->cgroupns.container};
         for (size_t i = 0; i < VS_ARRAY_SIZE(strings); i++)
                 free(strings[i]);
+        free(o->runtime);
         free_lists(o);
         for (size_t i = 0; i < o->n_mounts; i++)
                 vs_run_mount_clear(&o->mounts[i]);

@@ -95,6 +95,7 @@ struct vs_run_options {
         char *name;
         bool detach, interactive, tty, remove, init;
         bool sig_proxy; /* default true */
+        bool procfs;    /* --procfs: vessel-procfs's files over /proc and /sys (default true) */
         char **attach;  /* "stdin", "stdout", "stderr" (lower case) */
         char *detach_keys;
         enum vs_restart_policy restart;
@@ -127,6 +128,8 @@ struct vs_run_options {
         struct vs_run_namespace pid, ipc, uts, cgroupns;
         char *network; /* --network/--net as given; NULL = the default (bridge) */
         char **publish, **expose, **dns, **dns_search, **dns_options, **add_hosts;
+        char *ip, *mac_address; /* --ip, --mac-address on the (first) bridged network */
+        char **network_aliases; /* --network-alias */
         bool publish_all;
 
         /* storage */
@@ -162,6 +165,9 @@ struct vs_run_options {
         char **log_opts;  /* "max-size=10m" */
         int64_t log_max_size;
         int log_max_file; /* 0: unset */
+
+        /* --runtime: an OCI runtime binary's path, "vessel" (in-process), NULL: vessel.conf's default */
+        char *runtime;
 };
 
 /* Parse the arguments of `run` / `create`: argv[0] is the command's name

@@ -49,7 +49,16 @@ struct differ {
         char *copybuf;
         struct inode_seen *inodes; /* files with more than one link */
         size_t ninodes, inodes_cap;
+        const char *const *skip; /* empty regular files to leave out ("etc/hosts"), or NULL */
 };
+
+static bool skipped(const struct differ *d, const char *path, const struct stat *st)
+{
+        for (const char *const *p = d->skip; p && *p && S_ISREG(st->st_mode) && st->st_size == 0; p++)
+                if (strcmp(*p, path) == 0)
+                        return true;
+        return false;
+}
 
 static la_ssize_t out_write_cb(struct archive *a, void *data, const void *buf, size_t len)
 {
@@ -241,7 +250,7 @@ static int write_one(struct differ *d, int dfd, const char *name, const char *pr
                 return vs_error_errno(d->err, ENAMETOOLONG, "cannot write %s%s", prefix, name);
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return vs_error_syscall(d->err, "cannot stat %s", path);
-        if (S_ISSOCK(st.st_mode))
+        if (S_ISSOCK(st.st_mode) || skipped(d, path, &st))
                 return 0; /* a tar cannot hold a socket; docker drops them too */
         if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
                 snprintf(path, sizeof(path), "%s.wh.%s", prefix, name);
@@ -430,7 +439,13 @@ static void differ_free(struct differ *d)
 int vs_layer_diff(int upperfd, int out_fd, bool gzip, char diff_id[VS_DIGEST_MAX], char digest[VS_DIGEST_MAX],
                   struct vs_error *err)
 {
-        struct differ d = {.upperfd = upperfd, .out_fd = out_fd, .err = err};
+        return vs_layer_diff_skip(upperfd, out_fd, gzip, NULL, diff_id, digest, err);
+}
+
+int vs_layer_diff_skip(int upperfd, int out_fd, bool gzip, const char *const *skip, char diff_id[VS_DIGEST_MAX],
+                       char digest[VS_DIGEST_MAX], struct vs_error *err)
+{
+        struct differ d = {.upperfd = upperfd, .out_fd = out_fd, .err = err, .skip = skip};
         int r = vs_sha256_init(&d.diff_hash, err);
         if (r == 0)
                 r = vs_sha256_init(&d.digest_hash, err);

@@ -38,5 +38,9 @@ int vs_layer_unpack(int fd, int dirfd, const struct vs_unpack_options *opts, cha
  * uncompressed digest) and digest (of the bytes written) are returned. */
 int vs_layer_diff(int upperfd, int out_fd, bool gzip, char diff_id[VS_DIGEST_MAX], char digest[VS_DIGEST_MAX],
                   struct vs_error *err);
+/* The same, leaving out the empty regular files named in `skip` ("etc/hosts"):
+ * the mount points the engine makes for its per-container files (commit). */
+int vs_layer_diff_skip(int upperfd, int out_fd, bool gzip, const char *const *skip, char diff_id[VS_DIGEST_MAX],
+                       char digest[VS_DIGEST_MAX], struct vs_error *err);
 
 #endif

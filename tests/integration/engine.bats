@@ -24,6 +24,7 @@ teardown_file()
 	# The engine's parent cgroup, made by the runtime for cgroupsPath /vessel/ID: removed when
 	# empty (rmdir fails on a cgroup that still has children, which then stay).
 	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
+	stop_procfs_daemon
 }
 
 setup()
@@ -198,7 +199,7 @@ name()
 		"run --restart sometimes vt-busybox:1 true|sometimes"
 		"run --pull never no/such:image true|no such image"
 		"run --network nonet vt-busybox:1 true|network nonet not found"
-		"run -v relative:/x vt-busybox:1 true|relative"
+		"run -v rel@tive:/x vt-busybox:1 true|invalid characters for a local volume name"
 		"run|requires at least 1 argument"
 		"start no-such-container|No such container: no-such-container"
 		"logs no-such-container|No such container"

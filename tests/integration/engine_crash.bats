@@ -20,6 +20,7 @@ teardown_file()
 {
 	remove_all
 	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
+	stop_procfs_daemon
 }
 
 teardown()

@@ -419,3 +419,33 @@ add_cgroup_mount()
 	set_cfg '.mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
 		options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
 }
+
+# --- the engine's helper daemons -------------------------------------------------------------
+
+# process_gone PID: the process has exited (a zombie nobody reaped counts as gone: this
+# sandbox's pid 1 does not reap).
+process_gone()
+{
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ -z $state || $state == Z || $state == X ]]
+}
+
+# stop_procfs_daemon: stop the vessel-procfs of $VESSEL_RUNROOT (by the PID in its pid file; it
+# stays after the last container until idle) and drop its mount. For teardown_file of every
+# suite that runs engine containers.
+stop_procfs_daemon()
+{
+	local pid i
+	pid=$(cat "$VESSEL_RUNROOT/procfs.pid" 2>/dev/null) || pid=""
+	if [[ $pid =~ ^[0-9]+$ ]]; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			process_gone "$pid" && break
+			sleep 0.1
+		done
+		process_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+	fi
+	umount -l "$VESSEL_RUNROOT/procfs" 2>/dev/null || true
+	rm -f "$VESSEL_RUNROOT/procfs.pid"
+}
