@@ -72,6 +72,7 @@ fuzz:
 
 bench: build
 	bench/startup -b $(BUILD) $(BENCH_ARGS)
+	bench/engine -b $(BUILD)
 	bench/pull -b $(BUILD)
 
 install: build

@@ -6,25 +6,14 @@
 
 load helpers
 
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
-
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
-	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-busybox:1 >/dev/null
+	engine_setup_file vt-busybox:1
 }
 
 teardown_file()
 {
-	local id
-	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		"$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
-	# The engine's parent cgroup, made by the runtime for cgroupsPath /vessel/ID: removed when
-	# empty (rmdir fails on a cgroup that still has children, which then stay).
-	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
-	stop_procfs_daemon
+	engine_teardown_file
 }
 
 setup()
@@ -34,23 +23,7 @@ setup()
 
 teardown()
 {
-	local n
-	for n in "${NAMES[@]}"; do
-		timeout 30 "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
-	done
-}
-
-vessel()
-{
-	timeout 60 "$VESSEL" "$@"
-}
-
-# name VAR: a container name unique to this test, removed by teardown.
-name()
-{
-	local _name="vt-engine-$BATS_TEST_NUMBER-${#NAMES[@]}"
-	NAMES+=("$_name")
-	printf -v "$1" '%s' "$_name"
+	engine_teardown
 }
 
 @test "run: the command's output on stdout and stderr, and its exit code" {

@@ -8,24 +8,16 @@
 
 load helpers
 
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
 CG_PARENT=/vt-exec-bats
 
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
-	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-busybox:1 >/dev/null
+	engine_setup_file vt-busybox:1
 }
 
 teardown_file()
 {
-	local id
-	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		timeout 30 "$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
-	rmdir /sys/fs/cgroup/*"$CG_PARENT" /sys/fs/cgroup/unified"$CG_PARENT" 2>/dev/null || true
-	stop_procfs_daemon
+	engine_teardown_file "$CG_PARENT"
 }
 
 setup()
@@ -40,19 +32,6 @@ teardown()
 		timeout 30 "$VESSEL" unpause "$n" >/dev/null 2>&1 || true
 		timeout 30 "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
 	done
-}
-
-vessel()
-{
-	timeout 60 "$VESSEL" "$@"
-}
-
-# name VAR: a container name unique to this test, removed by teardown.
-name()
-{
-	local _name="vt-exec-$BATS_TEST_NUMBER-${#NAMES[@]}"
-	NAMES+=("$_name")
-	printf -v "$1" '%s' "$_name"
 }
 
 # start NAME [run flags...] -- a detached busybox that sleeps.

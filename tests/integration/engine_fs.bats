@@ -7,13 +7,9 @@
 
 load helpers
 
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
-
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
-	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-fs:1 >/dev/null
+	engine_setup_file vt-fs:1
 	# one stopped container with known changes, read (never changed) by several tests
 	export SHARED=vt-fs-shared
 	made "$SHARED"
@@ -21,12 +17,7 @@ setup_file()
 
 teardown_file()
 {
-	local id
-	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		"$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
-	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
-	stop_procfs_daemon
+	engine_teardown_file
 }
 
 setup()
@@ -38,23 +29,7 @@ setup()
 
 teardown()
 {
-	local n
-	for n in "${NAMES[@]}"; do
-		timeout 30 "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
-	done
-}
-
-vessel()
-{
-	timeout 60 "$VESSEL" "$@"
-}
-
-# name VAR: a container name unique to this test, removed by teardown.
-name()
-{
-	local _name="vt-fs-$BATS_TEST_NUMBER-${#NAMES[@]}"
-	NAMES+=("$_name")
-	printf -v "$1" '%s' "$_name"
+	engine_teardown
 }
 
 # made NAME: a stopped container whose command left /d/f1, /d/sub/f2, a symlink /d/ln -> f1,

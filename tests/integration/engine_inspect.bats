@@ -7,27 +7,18 @@
 
 load helpers
 
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
 RUNC=/usr/sbin/runc
 
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
 	# no host vessel.conf leaks in: each test that wants one writes its own
 	export VESSEL_CONFIG=$BATS_FILE_TMPDIR/none.conf
-	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-insp-busybox:1 >/dev/null
+	engine_setup_file vt-insp-busybox:1
 }
 
 teardown_file()
 {
-	local id
-	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		"$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
-	# the engine's parent cgroup: removed when empty (another file's containers keep it)
-	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
-	stop_procfs_daemon
+	engine_teardown_file
 }
 
 setup()
@@ -37,23 +28,7 @@ setup()
 
 teardown()
 {
-	local n
-	for n in "${NAMES[@]}"; do
-		timeout 30 "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
-	done
-}
-
-vessel()
-{
-	timeout 60 "$VESSEL" "$@"
-}
-
-# name VAR: a container name unique to this test, removed by teardown.
-name()
-{
-	local _name="vt-insp-$BATS_TEST_NUMBER-${#NAMES[@]}"
-	NAMES+=("$_name")
-	printf -v "$1" '%s' "$_name"
+	engine_teardown
 }
 
 # inspect_field NAME TEMPLATE
@@ -320,7 +295,7 @@ one_error()
 	vessel run --network none --name "$a" -l color=red vt-insp-busybox:1 sh -c 'exit 2' >/dev/null || true
 	vessel create --network none --name "$b" -l color=blue -l shape vt-insp-busybox:1 true >/dev/null
 	vessel run --network none -d --name "$c" vt-insp-busybox:1 sleep 60 >/dev/null
-	ids() { vessel ps "$@" --format '{{.Names}}' | grep '^vt-insp-' | paste -sd' '; }
+	ids() { vessel ps "$@" --format '{{.Names}}' | grep "^vt-$SUITE-" | paste -sd' '; }
 	[ "$(ids -a --filter label=color=red)" = "$a" ]
 	[ "$(ids -a --filter label=color)" = "$b $a" ]
 	[ "$(ids -a --filter label=shape)" = "$b" ]
@@ -330,7 +305,7 @@ one_error()
 	[ "$(ids --filter exited=0)" = "" ]
 	[ "$(ids -a --filter "name=$b")" = "$b" ]
 	[ "$(ids -a --filter "name=$a" --filter "name=$c")" = "$c $a" ] # one key: OR
-	[ "$(ids -a --filter "name=vt-insp-" --filter status=running)" = "$c" ] # two keys: AND
+	[ "$(ids -a --filter "name=vt-$SUITE-" --filter status=running)" = "$c" ] # two keys: AND
 	[ "$(ids -a --filter "id=$(field "$b" '{{.Id}}' | cut -c1-10)")" = "$b" ]
 	[ "$(ids -a --filter ancestor=vt-insp-busybox:1 --filter "name=$a")" = "$a" ]
 	[ "$(ids -a --filter ancestor="$(vessel image inspect -f '{{.Id}}' vt-insp-busybox:1)" --filter "name=$c")" = "$c" ]

@@ -449,3 +449,53 @@ stop_procfs_daemon()
 	umount -l "$VESSEL_RUNROOT/procfs" 2>/dev/null || true
 	rm -f "$VESSEL_RUNROOT/procfs.pid"
 }
+
+# --- engine suites (vessel run, create, ...) -------------------------------------------------
+
+VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
+
+# engine_setup_file IMAGE: the file's own store and run state under $BATS_FILE_TMPDIR
+# (VESSEL_ROOT, VESSEL_RUNROOT) and the suite's busybox root imported as IMAGE (CMD /bin/sh).
+engine_setup_file()
+{
+	suite_setup
+	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
+	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - "$1" >/dev/null
+}
+
+# engine_teardown_file [CGROUP_PARENT]: remove every container of the file's store, the
+# engine's parent cgroup (default /vessel) where empty (other files' containers keep it), and
+# the store's vessel-procfs.
+engine_teardown_file()
+{
+	local id parent=${1:-/vessel}
+	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
+		timeout 30 "$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
+	done
+	rmdir /sys/fs/cgroup/*"$parent" /sys/fs/cgroup/unified"$parent" 2>/dev/null || true
+	stop_procfs_daemon
+}
+
+# engine_teardown: remove the containers `name` gave this test.
+engine_teardown()
+{
+	local n
+	for n in "${NAMES[@]}"; do
+		timeout 30 "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
+	done
+}
+
+# vessel ARGS...: the engine, bounded in time.
+vessel()
+{
+	timeout 60 "$VESSEL" "$@"
+}
+
+# name VAR: a container name unique to this file and test, removed by engine_teardown. Sets
+# NAMES=() in setup first.
+name()
+{
+	local _name="vt-$SUITE-$BATS_TEST_NUMBER-${#NAMES[@]}"
+	NAMES+=("$_name")
+	printf -v "$1" '%s' "$_name"
+}

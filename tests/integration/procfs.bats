@@ -7,29 +7,19 @@
 
 load helpers
 
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
 
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
-	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-busybox:1 >/dev/null
+	engine_setup_file vt-busybox:1
 }
 
 teardown_file()
 {
-	local id pid file
-	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		timeout 30 "$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
-	stop_procfs_daemon
-	for file in "$BATS_FILE_TMPDIR/own.pid"; do
-		pid=$(cat "$file" 2>/dev/null || true)
-		if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
-	done
-	umount -l "$VESSEL_RUNROOT/procfs" 2>/dev/null || true
+	local pid
+	engine_teardown_file
+	pid=$(cat "$BATS_FILE_TMPDIR/own.pid" 2>/dev/null || true)
+	if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
 	umount -l "$BATS_FILE_TMPDIR/own" 2>/dev/null || true
-	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
 }
 
 setup()
@@ -39,28 +29,13 @@ setup()
 
 teardown()
 {
-	local n
-	for n in "${NAMES[@]}"; do
-		timeout 30 "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
-	done
-}
-
-vessel()
-{
-	timeout 60 "$VESSEL" "$@"
+	engine_teardown
 }
 
 # run_c ARGS...: a foreground container without a network (this file is about /proc).
 run_c()
 {
 	vessel run --rm --network none "$@"
-}
-
-name()
-{
-	local _name="vt-procfs-$BATS_TEST_NUMBER-${#NAMES[@]}"
-	NAMES+=("$_name")
-	printf -v "$1" '%s' "$_name"
 }
 
 # wait_log NAME REGEX: until the container's log has a line matching REGEX (10 s).

@@ -7,13 +7,10 @@
 
 load helpers
 
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
 
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
-	tar --numeric-owner -C "$ROOTFS" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-busybox:1 >/dev/null
+	engine_setup_file vt-busybox:1
 	# an image with content at its VOLUME path: /data/file (1234:5678, 0640), /data/sub/deep
 	local img=$BATS_FILE_TMPDIR/volimg
 	cp -a "$ROOTFS" "$img"
@@ -30,14 +27,10 @@ setup_file()
 teardown_file()
 {
 	local id
-	for id in $("$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		"$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
+	engine_teardown_file
 	for id in $("$VESSEL" volume ls -q 2>/dev/null); do
 		"$VESSEL" volume rm -f "$id" >/dev/null 2>&1 || true
 	done
-	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
-	stop_procfs_daemon
 }
 
 setup()
@@ -55,11 +48,6 @@ teardown()
 	for n in "${UNMOUNT[@]}"; do
 		umount -l "$n" 2>/dev/null || true
 	done
-}
-
-vessel()
-{
-	timeout 60 "$VESSEL" "$@"
 }
 
 # name VAR: a container (or volume) name unique to this test, removed by teardown.
