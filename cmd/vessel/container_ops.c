@@ -349,8 +349,14 @@ static int stop_one(const struct globals *g, struct vs_store *s, struct vs_conta
                 usleep(20000);
         }
         int code;
-        if (r == 0 && read_exit_file(p.exit_file, &code, NULL) < 0)
+        if (r == 0 && read_exit_file(p.exit_file, &code, NULL) < 0) {
                 r = runtime_kill(&p, c, SIGKILL, true, err);
+                /* it ended meanwhile, and its cleanup may have deleted the runtime's state */
+                if (r < 0 && (err->code == ENOENT || read_exit_file(p.exit_file, &code, NULL) == 0)) {
+                        vs_error_ignore(err);
+                        r = 0;
+                }
+        }
         if (r < 0)
                 return r;
         r = container_wait(g, s, c->id, &code, err);

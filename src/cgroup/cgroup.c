@@ -72,16 +72,12 @@ static char *own_path(const char *proc_cgroup, const char *controllers, bool v2)
         return strdup("/");
 }
 
-int vs_cgroup_hosts_detect(struct vs_cgroup_hosts *hosts, struct vs_error *err)
+static int detect(const char *proc_cgroup, struct vs_cgroup_hosts *hosts, struct vs_error *err)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
                 return vs_error_syscall(err, "cannot read /proc/self/mountinfo");
         struct vs_cgroup_hosts out = {0};
-        _cleanup_free_ char *proc_cgroup = NULL;
-        struct vs_error ignored = VS_ERROR_INIT;
-        if (vs_read_file("/proc/self/cgroup", &proc_cgroup, NULL, &ignored) < 0)
-                vs_error_ignore(&ignored);
         char line[4096];
         while (fgets(line, sizeof(line), f)) {
                 char *mnt, *fstype, *opts;
@@ -115,6 +111,65 @@ int vs_cgroup_hosts_detect(struct vs_cgroup_hosts *hosts, struct vs_error *err)
                 h->own_path = own_path(proc_cgroup, h->controllers, v2);
         }
         *hosts = out;
+        return 0;
+}
+
+static int hosts_copy(const struct vs_cgroup_hosts *from, struct vs_cgroup_hosts *to)
+{
+        *to = (struct vs_cgroup_hosts){.h = calloc(from->n ? from->n : 1, sizeof(*to->h))};
+        if (!to->h)
+                return -ENOMEM;
+        for (size_t i = 0; i < from->n; i++, to->n++) {
+                struct vs_cgroup_hierarchy *h = &to->h[i];
+                const struct vs_cgroup_hierarchy *f = &from->h[i];
+                h->v2 = f->v2;
+                h->mount_point = f->mount_point ? strdup(f->mount_point) : NULL;
+                h->controllers = f->controllers ? strdup(f->controllers) : NULL;
+                h->own_path = f->own_path ? strdup(f->own_path) : NULL;
+                if ((f->mount_point && !h->mount_point) || (f->controllers && !h->controllers) ||
+                    (f->own_path && !h->own_path)) {
+                        to->n++;
+                        vs_cgroup_hosts_clear(to);
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+/* The last answer, for as long as the process stays in the same mount
+ * namespace and cgroups: `vessel ps` asks once per container, and
+ * mountinfo grows with every container's mounts. */
+static struct {
+        bool valid;
+        dev_t ns_dev;
+        ino_t ns_ino;
+        char *proc_cgroup;
+        struct vs_cgroup_hosts hosts;
+} cache;
+
+int vs_cgroup_hosts_detect(struct vs_cgroup_hosts *hosts, struct vs_error *err)
+{
+        _cleanup_free_ char *proc_cgroup = NULL;
+        struct vs_error ignored = VS_ERROR_INIT;
+        if (vs_read_file("/proc/self/cgroup", &proc_cgroup, NULL, &ignored) < 0)
+                vs_error_ignore(&ignored);
+        struct stat ns;
+        bool keyed = proc_cgroup && stat("/proc/self/ns/mnt", &ns) == 0;
+        if (keyed && cache.valid && cache.ns_dev == ns.st_dev && cache.ns_ino == ns.st_ino &&
+            strcmp(cache.proc_cgroup, proc_cgroup) == 0)
+                return hosts_copy(&cache.hosts, hosts) < 0
+                               ? vs_error_errno(err, ENOMEM, "cannot list cgroup hierarchies")
+                               : 0;
+        int r = detect(proc_cgroup, hosts, err);
+        if (r < 0 || !keyed)
+                return r;
+        vs_cgroup_hosts_clear(&cache.hosts);
+        free(cache.proc_cgroup);
+        cache.valid = hosts_copy(hosts, &cache.hosts) == 0;
+        cache.proc_cgroup = cache.valid ? TAKE_PTR(proc_cgroup) : NULL;
+        cache.valid = cache.valid && cache.proc_cgroup;
+        cache.ns_dev = ns.st_dev;
+        cache.ns_ino = ns.st_ino;
         return 0;
 }
 
