@@ -183,18 +183,7 @@ teardown()
 		"container nope|is not a vessel command"
 		"wait|requires at least 1 argument"
 	)
-	local c args want
-	for c in "${cases[@]}"; do
-		args=${c%%|*}
-		want=${c#*|}
-		# shellcheck disable=SC2086 # the case's words
-		run --separate-stderr vessel $args
-		echo "case: $args -> $status: $stderr"
-		[ "$status" -ne 0 ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ $stderr == "vessel: "* ]]
-		[[ $stderr == *"$want"* ]]
-	done
+	assert_bad_inputs "${cases[@]}"
 	[ -z "$(vessel ps -aq)" ]
 	run ls "$VESSEL_ROOT/containers"
 	[ -z "$output" ]

@@ -384,18 +384,7 @@ cgroup_file()
 		"restart no-such-container|No such container"
 		"restart -t soon $n|invalid argument \"soon\""
 	)
-	local c args want
-	for c in "${cases[@]}"; do
-		args=${c%%|*}
-		want=${c#*|}
-		# shellcheck disable=SC2086 # the case's words
-		run --separate-stderr vessel $args
-		echo "case: $args -> $status: $stderr"
-		[ "$status" -ne 0 ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ $stderr == "vessel: "* ]]
-		[[ $stderr == *"$want"* ]]
-	done
+	assert_bad_inputs "${cases[@]}"
 	# nothing changed: the same two containers, the same names and states
 	run vessel ps -a --format '{{.Names}} {{.State}}'
 	[ "$output" = "$s created"$'\n'"$n running" ]

@@ -238,19 +238,9 @@ made()
 		"system nope|is not a vessel command"
 		"info --bogus|unknown flag"
 	)
-	local before c args want
+	local before
 	before=$(vessel images -q | sort)
-	for c in "${cases[@]}"; do
-		args=${c%%|*}
-		want=${c#*|}
-		# shellcheck disable=SC2086 # the case's words
-		run --separate-stderr vessel $args
-		echo "case: $args -> $status: $stderr"
-		[ "$status" -ne 0 ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ $stderr == "vessel: "* ]]
-		[[ $stderr == *"$want"* ]]
-	done
+	assert_bad_inputs "${cases[@]}"
 	run --separate-stderr vessel commit -c 'EXPOSE 99999' "$n"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = 'vessel: invalid change "EXPOSE 99999": bad EXPOSE argument' ]

@@ -499,3 +499,21 @@ name()
 	NAMES+=("$_name")
 	printf -v "$1" '%s' "$_name"
 }
+
+# assert_bad_inputs "ARGS|WANT"...: each `vessel ARGS` (split on blanks; the file's own vessel())
+# fails with exactly one line on stderr, prefixed "vessel: " and containing WANT.
+assert_bad_inputs()
+{
+	local c args want
+	for c in "$@"; do
+		args=${c%%|*}
+		want=${c#*|}
+		# shellcheck disable=SC2086 # the case's words
+		run --separate-stderr vessel $args
+		echo "case: $args -> $status: $stderr"
+		((status != 0)) || fail "vessel $args: exit status 0"
+		((${#stderr_lines[@]} == 1)) || fail "vessel $args: ${#stderr_lines[@]} lines on stderr"
+		[[ $stderr == "vessel: "* ]] || fail "vessel $args: no \"vessel: \" prefix"
+		[[ $stderr == *"$want"* ]] || fail "vessel $args: wanted \"$want\""
+	done
+}

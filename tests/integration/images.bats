@@ -368,18 +368,7 @@ wait_partial()
 		"images --filter bogus=1|invalid filter"
 		"image nope|is not a vessel command"
 	)
-	local c args want
-	for c in "${cases[@]}"; do
-		args=${c%%|*}
-		want=${c#*|}
-		# shellcheck disable=SC2086 # the case's words
-		run --separate-stderr vessel $args
-		echo "case: $args -> $status: $stderr"
-		[ "$status" -ne 0 ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ $stderr == "vessel: "* ]]
-		[[ $stderr == *"$want"* ]]
-	done
+	assert_bad_inputs "${cases[@]}"
 	[ "$(store_listing)" = "$listing" ]
 }
 

@@ -301,18 +301,7 @@ name()
 		"volume ls --filter bogus=1|invalid filter 'bogus'"
 		"volume nope|is not a vessel command"
 	)
-	local c args want
-	for c in "${cases[@]}"; do
-		args=${c%%|*}
-		want=${c#*|}
-		# shellcheck disable=SC2086 # the case's words
-		run --separate-stderr vessel $args
-		echo "case: $args -> $status: $stderr"
-		[ "$status" -ne 0 ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ $stderr == "vessel: "* ]]
-		[[ $stderr == *"$want"* ]]
-	done
+	assert_bad_inputs "${cases[@]}"
 	[ -z "$(vessel ps -aq)" ]
 	[ -z "$(vessel volume ls -q)" ]
 	[ -z "$(ls "$VESSEL_ROOT/volumes")" ]
