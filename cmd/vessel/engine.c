@@ -414,7 +414,7 @@ int container_cleanup(const struct globals *g, struct vs_store *s, const char *i
 }
 
 /* Alive, and not a zombie nobody reaped (the monitor's parent is init). */
-static bool process_alive(int pid)
+bool process_alive(int pid)
 {
         if (pid <= 0 || kill(pid, 0) < 0)
                 return false;

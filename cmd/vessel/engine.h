@@ -62,6 +62,8 @@ int container_stop(const struct globals *g, struct vs_store *s, struct vs_contai
 int read_exit_file(const char *path, int *exit_code, int64_t *finished);
 
 int64_t now_ns(void);
+/* Alive, and not a zombie nobody reaped (this sandbox's pid 1 does not reap). */
+bool process_alive(int pid);
 
 /* vessel-procfs (procfs.c): start the runroot's daemon if it is not serving
  * and add the binds of its files to a container's spec (--procfs=true). */

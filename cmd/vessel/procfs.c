@@ -96,30 +96,16 @@ static bool mount_live(const struct procfs_paths *p)
         return statfs(p->dir, &fs) == 0 && fs.f_type == FUSE_SUPER_MAGIC && access(file, R_OK) == 0;
 }
 
-/* Alive, and not a zombie that nobody reaped yet (the daemon's parent is init). */
-static bool alive(pid_t pid)
-{
-        char path[64], buf[512];
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
-                return false;
-        buf[n] = '\0';
-        const char *paren = strrchr(buf, ')');
-        return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
-}
-
 static void stop_pid(pid_t pid)
 {
         if (pid <= 0)
                 return;
         kill(pid, SIGTERM); /* the daemon unmounts on SIGTERM */
-        for (int i = 0; i < 200 && alive(pid); i++) {
+        for (int i = 0; i < 200 && process_alive(pid); i++) {
                 struct timespec ts = {0, 10 * 1000 * 1000};
                 nanosleep(&ts, NULL);
         }
-        if (alive(pid))
+        if (process_alive(pid))
                 kill(pid, SIGKILL);
 }
 
