@@ -198,16 +198,6 @@ static json_t *mounts_json(json_t *host)
         return mounts;
 }
 
-/* Docker's NetworkSettings, empty: the network code fills it. */
-static json_t *network_settings_json(void)
-{
-        return json_pack("{s:s,s:s,s:s,s:{},s:b,s:s,s:i,s:n,s:n,s:s,s:s,s:s,s:i,s:s,s:i,s:s,s:s,s:{}}", "Bridge", "",
-                         "SandboxID", "", "SandboxKey", "", "Ports", "HairpinMode", 0, "LinkLocalIPv6Address", "",
-                         "LinkLocalIPv6PrefixLen", 0, "SecondaryIPAddresses", "SecondaryIPv6Addresses", "EndpointID",
-                         "", "Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "IPAddress", "",
-                         "IPPrefixLen", 0, "IPv6Gateway", "", "MacAddress", "", "Networks");
-}
-
 static json_t *loads_object(const char *text)
 {
         json_t *v = text ? json_loads(text, 0, NULL) : NULL;
@@ -268,7 +258,7 @@ json_t *container_inspect_object(const struct globals *g, struct vs_store *s, co
         }
         json_object_set_new(o, "Mounts", mounts_json(host));
         json_object_set_new(o, "Config", loads_object(c->config));
-        json_object_set_new(o, "NetworkSettings", network_settings_json());
+        json_object_set_new(o, "NetworkSettings", container_net_settings_json(g, s, c));
         return o;
 }
 

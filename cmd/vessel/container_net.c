@@ -107,7 +107,8 @@ static int record_ports(sqlite3 *db, const char *id, const struct vs_run_options
                                                            spec.host_port ? (uint16_t) (spec.host_port + i) : 0};
                         snprintf(port.container_id, sizeof(port.container_id), "%s", id);
                         snprintf(port.proto, sizeof(port.proto), "%s", spec.proto);
-                        snprintf(port.host_ip, sizeof(port.host_ip), "%s", spec.host_ip);
+                        snprintf(port.host_ip, sizeof(port.host_ip), "%s", /* "": 0.0.0.0 */
+                                 strcmp(spec.host_ip, "0.0.0.0") != 0 ? spec.host_ip : "");
                         r = vs_net_port_add(db, &port, err);
                 }
         }
@@ -148,6 +149,19 @@ static int endpoint_options(const struct vs_run_options *o, const struct vs_net_
                 if (!vs_cidr_contains(&n->subnet, e->ip_request) || e->ip_request == n->gateway)
                         return vs_error_set(err, EINVAL,
                                             "invalid address %s: not a free host address of network %s (--ip)", o->ip,
+                                            n->name);
+        }
+        if (o->ip6 && !n->ipv6)
+                return vs_error_set(err, EINVAL, "invalid address %s: network %s has no IPv6 (--ip6)", o->ip6, n->name);
+        if (o->ip6) {
+                int r = vs_ipv6_parse(o->ip6, "--ip6", &e->ip6_request, err);
+                if (r < 0)
+                        return r;
+                if (!vs_cidr6_contains(&n->subnet6, &e->ip6_request) ||
+                    memcmp(&e->ip6_request, &n->gateway6, sizeof(e->ip6_request)) == 0 ||
+                    memcmp(&e->ip6_request, &n->subnet6.addr, sizeof(e->ip6_request)) == 0)
+                        return vs_error_set(err, EINVAL,
+                                            "invalid address %s: not a free host address of network %s (--ip6)", o->ip6,
                                             n->name);
         }
         if (o->mac_address) {
@@ -333,16 +347,14 @@ static int connect_locked(const struct globals *g, struct vs_store *s, const str
 }
 
 int container_net_connect(const struct globals *g, struct vs_store *s, const char *network, const char *container,
-                          const char *ip, struct vs_error *err)
+                          const struct vs_run_options *o, struct vs_error *err)
 {
         struct vs_container c = {0};
         struct vs_net_network n;
         struct vs_net_endpoint e = {0};
         int r = find_pair(g, s, network, container, &c, &n, err);
-        if (r == 0 && ip && (r = vs_ipv4_parse(ip, "--ip", &e.ip_request, err)) == 0 &&
-            (!vs_cidr_contains(&n.subnet, e.ip_request) || e.ip_request == n.gateway))
-                r = vs_error_set(err, EINVAL, "invalid address %s: not a free host address of network %s (--ip)", ip,
-                                 n.name);
+        if (r == 0)
+                r = endpoint_options(o, &n, &e, err); /* --ip, --ip6, --alias */
         int lock = r < 0 ? r : container_net_lock(g, err);
         if (lock >= 0) {
                 snprintf(e.container_id, sizeof(e.container_id), "%s", c.id);

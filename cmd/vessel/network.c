@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine/run_options.h"
 #include "format.h"
 #include "net/attach.h"
 #include "net/store.h"
@@ -30,9 +31,21 @@ static int net_open(const struct globals *g, struct vs_store **s, struct vs_erro
 
 struct create_args {
         const char *driver, *subnet, *gateway, *ip_range;
+        const char *subnet6, *gateway6; /* --subnet, --gateway given an IPv6 address */
         bool internal, ipv6;
         unsigned mtu;
 };
+
+/* --subnet or --gateway: the IPv4 one, or the IPv6 one; each at most once. */
+static int set_address_arg(const char **v4, const char **v6, const char *flag, const char *value, struct vs_error *err)
+{
+        const char **slot = vs_ip_is_v6(value) ? v6 : v4;
+        if (*slot)
+                return vs_error_set(err, EINVAL, "%s: one IPv4 and one IPv6 value at most (\"%s\", \"%s\")", flag,
+                                    *slot, value);
+        *slot = value;
+        return 0;
+}
 
 static bool valid_name(const char *name)
 {
@@ -92,8 +105,6 @@ static int network_fill(sqlite3 *db, const char *name, const struct create_args 
         if (a->driver && strcmp(a->driver, "bridge") != 0)
                 return vs_error_set(err, EINVAL, "plugin \"%s\" not found (-d, --driver: bridge is the only one)",
                                     a->driver);
-        if (a->ipv6)
-                return vs_error_set(err, EOPNOTSUPP, "--ipv6 is not supported yet");
         snprintf(n->name, sizeof(n->name), "%s", name);
         snprintf(n->driver, sizeof(n->driver), "bridge");
         n->internal = a->internal;
@@ -117,6 +128,30 @@ static int network_fill(sqlite3 *db, const char *name, const struct create_args 
         return r;
 }
 
+/* --ipv6 with --subnet IPV6/N [--gateway IPV6]. */
+static int network_fill6(const struct create_args *a, struct vs_net_network *n, struct vs_error *err)
+{
+        if (!a->ipv6 && (a->subnet6 || a->gateway6))
+                return vs_error_set(err, EINVAL, "IPv6 address %s needs --ipv6", a->subnet6 ? a->subnet6 : a->gateway6);
+        if (!a->ipv6)
+                return 0;
+        if (!a->subnet6)
+                return vs_error_set(err, EINVAL, "--ipv6 needs an IPv6 --subnet (e.g. --subnet fd00:1::/64)");
+        int r = vs_cidr6_parse(a->subnet6, "--subnet", &n->subnet6, err);
+        if (r == 0 && n->subnet6.prefix > 124)
+                r = vs_error_set(err, EINVAL, "subnet %s is too small (--subnet: at most /124)", a->subnet6);
+        if (r < 0)
+                return r;
+        n->ipv6 = true;
+        n->gateway6 = vs_ipv6_add(&n->subnet6.addr, 1);
+        if (a->gateway6 && (r = vs_ipv6_parse(a->gateway6, "--gateway", &n->gateway6, err)) == 0 &&
+            (!vs_cidr6_contains(&n->subnet6, &n->gateway6) ||
+             memcmp(&n->gateway6, &n->subnet6.addr, sizeof(n->gateway6)) == 0))
+                r = vs_error_set(err, EINVAL, "gateway %s is not a host address of subnet %s (--gateway)", a->gateway6,
+                                 a->subnet6);
+        return r;
+}
+
 static int network_create(const struct globals *g, const char *name, const struct create_args *a, struct vs_error *err)
 {
         struct vs_store *s = NULL;
@@ -127,8 +162,10 @@ static int network_create(const struct globals *g, const char *name, const struc
         struct vs_net_network n = {0};
         r = lock < 0 ? lock : network_fill(s->db, name, a, &n, err);
         if (r == 0)
+                r = network_fill6(a, &n, err);
+        if (r == 0)
                 r = vs_net_network_insert(s->db, &n, err);
-        if (r == 0 && (r = vs_net_bridge_up(&n, err)) < 0) {
+        if (r == 0 && (r = vs_net_bridge_up(s->db, &n, err)) < 0) {
                 struct vs_error ignored = VS_ERROR_INIT;
                 vs_net_network_delete(s->db, &n, &ignored);
                 vs_error_ignore(&ignored);
@@ -166,10 +203,12 @@ static int cmd_network_create(const struct globals *g, int argc, char **argv)
                         a.driver = optarg;
                         break;
                 case 'S':
-                        a.subnet = optarg;
+                        if (set_address_arg(&a.subnet, &a.subnet6, "--subnet", optarg, &err) < 0)
+                                return fail(&err);
                         break;
                 case 'G':
-                        a.gateway = optarg;
+                        if (set_address_arg(&a.gateway, &a.gateway6, "--gateway", optarg, &err) < 0)
+                                return fail(&err);
                         break;
                 case 'R':
                         a.ip_range = optarg;
@@ -191,8 +230,9 @@ static int cmd_network_create(const struct globals *g, int argc, char **argv)
                         print_help(
                                 "network create [OPTIONS] NETWORK", "Create a network",
                                 "  -d, --driver string     Driver to manage the Network (default \"bridge\")\n"
-                                "      --gateway string    IPv4 Gateway for the master subnet\n"
+                                "      --gateway string    IPv4 or IPv6 Gateway for the master subnet\n"
                                 "      --internal          Restrict external access to the network\n"
+                                "      --ipv6              Enable IPv6 networking (with an IPv6 --subnet)\n"
                                 "      --ip-range string   Allocate container ip from a sub-range\n"
                                 "  -o, --opt map           Set driver specific options (mtu=N)\n"
                                 "      --subnet string     Subnet in CIDR format that represents a network segment\n");
@@ -278,8 +318,14 @@ static json_t *inspect_containers(struct vs_store *s, const struct vs_net_networ
                 snprintf(addr, sizeof(addr), "%s/%u", ip, n->subnet.prefix);
                 bool found = vs_container_find(s->db, eps[i].container_id, &c, &ignored) == 0;
                 vs_error_ignore(&ignored);
+                char ip6[VS_IP6_STRLEN], addr6[VS_IP6_STRLEN + 4] = "";
+                if (!vs_ipv6_is_zero(&eps[i].ip6)) {
+                        vs_ipv6_format(&eps[i].ip6, ip6);
+                        snprintf(addr6, sizeof(addr6), "%s/%u", ip6, n->subnet6.prefix);
+                }
                 json_object_set_new(o, eps[i].container_id,
-                                    json_pack("{s:s,s:s}", "Name", found ? c.name : "", "IPv4Address", addr));
+                                    json_pack("{s:s,s:s,s:s}", "Name", found ? c.name : "", "IPv4Address", addr,
+                                              "IPv6Address", addr6));
                 vs_container_free(&c);
         }
         return o;
@@ -296,13 +342,20 @@ static json_t *inspect_one(struct vs_store *s, const struct vs_net_network *n)
                 vs_cidr_format(&n->ip_range, range);
                 json_object_set_new(cfg, "IPRange", json_string(range));
         }
+        json_t *configs = json_pack("[o]", cfg);
+        if (n->ipv6) {
+                char subnet6[VS_IP6_STRLEN + 4], gateway6[VS_IP6_STRLEN];
+                vs_cidr6_format(&n->subnet6, subnet6);
+                vs_ipv6_format(&n->gateway6, gateway6);
+                json_array_append_new(configs, json_pack("{s:s,s:s}", "Subnet", subnet6, "Gateway", gateway6));
+        }
         json_t *opts = json_pack("{s:s}", "com.docker.network.bridge.name", n->bridge);
         if (n->mtu)
                 json_object_set_new(opts, "com.docker.network.driver.mtu", json_sprintf("%u", n->mtu));
-        return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:[o]},s:b,s:o,s:o,s:{}}", "Name", n->name, "Id", n->id,
-                         "Created", created, "Scope", "local", "Driver", n->driver, "EnableIPv6", 0, "IPAM", "Driver",
-                         "default", "Config", cfg, "Internal", n->internal, "Containers", inspect_containers(s, n),
-                         "Options", opts, "Labels");
+        return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:o},s:b,s:o,s:o,s:{}}", "Name", n->name, "Id", n->id,
+                         "Created", created, "Scope", "local", "Driver", n->driver, "EnableIPv6", n->ipv6, "IPAM",
+                         "Driver", "default", "Config", configs, "Internal", n->internal, "Containers",
+                         inspect_containers(s, n), "Options", opts, "Labels");
 }
 
 static int cmd_network_inspect(const struct globals *g, int argc, char **argv)
@@ -468,29 +521,41 @@ static int cmd_network_connect(const struct globals *g, int argc, char **argv)
 {
         static const struct option longopts[] = {
                 {"ip", required_argument, NULL, 'I'},
+                {"ip6", required_argument, NULL, '6'},
                 {"alias", required_argument, NULL, 'A'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
-        const char *ip = NULL;
+        struct vs_run_options o = {0};
+        _cleanup_free_ char **aliases = calloc((size_t) argc + 1, sizeof(char *));
+        size_t naliases = 0;
         int c;
+        if (!aliases)
+                return 125;
         while ((c = next_option(argc, argv, "h", longopts)) != -1) {
                 if (c == 'I')
-                        ip = optarg;
+                        o.ip = optarg;
+                else if (c == '6')
+                        o.ip6 = optarg;
+                else if (c == 'A')
+                        aliases[naliases++] = optarg;
                 else if (c == 'h') {
                         print_help("network connect [OPTIONS] NETWORK CONTAINER", "Connect a container to a network",
-                                   "      --ip string   IPv4 address (e.g., \"172.30.100.104\")\n");
+                                   "      --alias strings   Add network-scoped alias for the container\n"
+                                   "      --ip string       IPv4 address (e.g., \"172.30.100.104\")\n"
+                                   "      --ip6 string      IPv6 address (e.g., \"2001:db8::33\")\n");
                         return 0;
-                } else if (c != 'A')
+                } else
                         return 125;
         }
+        o.network_aliases = naliases ? aliases : NULL;
         if (!want_args(argc, argv, 2, 2, "network connect [OPTIONS] NETWORK CONTAINER"))
                 return 125;
         struct vs_error err = VS_ERROR_INIT;
         struct vs_store *s = NULL;
         int r = net_open(g, &s, &err);
         if (r == 0)
-                r = container_net_connect(g, s, argv[optind], argv[optind + 1], ip, &err);
+                r = container_net_connect(g, s, argv[optind], argv[optind + 1], &o, &err);
         if (s)
                 vs_store_close(s);
         return r < 0 ? fail(&err) : 0;

@@ -36,6 +36,7 @@ static const char help_text[] =
         "processes\n"
         "  -i, --interactive                    Keep STDIN open even if not attached\n"
         "      --ip string                      IPv4 address (e.g., 172.30.100.104)\n"
+        "      --ip6 string                     IPv6 address (e.g., 2001:db8::33)\n"
         "      --ipc string                     IPC mode to use\n"
         "      --mac-address string             Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"
         "  -l, --label list                     Set meta data on a container\n"

@@ -64,6 +64,7 @@ enum {
         OPT_DNS_OPTION,
         OPT_ADD_HOST,
         OPT_IP,
+        OPT_IP6,
         OPT_MAC_ADDRESS,
         OPT_NETWORK_ALIAS,
         OPT_VOLUMES_FROM,
@@ -148,6 +149,7 @@ static const struct option longopts[] = {
         {"dns-option", ARG, NULL, OPT_DNS_OPTION},
         {"add-host", ARG, NULL, OPT_ADD_HOST},
         {"ip", ARG, NULL, OPT_IP},
+        {"ip6", ARG, NULL, OPT_IP6},
         {"mac-address", ARG, NULL, OPT_MAC_ADDRESS},
         {"network-alias", ARG, NULL, OPT_NETWORK_ALIAS},
         {"memory", ARG, NULL, 'm'},
@@ -274,6 +276,8 @@ static char **string_field(struct vs_run_options *o, int id)
                 return &o->network;
         case OPT_IP:
                 return &o->ip;
+        case OPT_IP6:
+                return &o->ip6;
         case OPT_MAC_ADDRESS:
                 return &o->mac_address;
         case OPT_CGROUP_PARENT:
@@ -819,6 +823,7 @@ void vs_run_options_free(struct vs_run_options *o)
                            o->apparmor_profile,
                            o->network,
                            o->ip,
+                           o->ip6,
                            o->mac_address,
                            o->cpuset_cpus,
                            o->cpuset_mems,

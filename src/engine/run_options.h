@@ -129,6 +129,7 @@ struct vs_run_options {
         char *network; /* --network/--net as given; NULL = the default (bridge) */
         char **publish, **expose, **dns, **dns_search, **dns_options, **add_hosts;
         char *ip, *mac_address; /* --ip, --mac-address on the (first) bridged network */
+        char *ip6;              /* --ip6 on it (an IPv6 network) */
         char **network_aliases; /* --network-alias */
         bool publish_all;
 

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ static int bridge_link(struct vs_nl *nl, const struct vs_net_network *n, bool *m
                 r = vs_error_errno(err, -idx, "bridge %s is gone", n->bridge);
         if (r == 0)
                 r = vs_nl_addr_add(nl, idx, (struct in_addr){.s_addr = htonl(n->gateway)}, n->subnet.prefix, err);
+        if (r == 0 && n->ipv6)
+                r = vs_nl_addr6_add(nl, idx, &n->gateway6, n->subnet6.prefix, err);
         if (r == 0)
                 r = vs_nl_link_set(nl, idx, &(struct vs_nl_link_change){.up = true}, err);
         if (r < 0) {
@@ -55,7 +58,43 @@ static int bridge_link(struct vs_nl *nl, const struct vs_net_network *n, bool *m
         return 0;
 }
 
-int vs_net_bridge_up(const struct vs_net_network *n, struct vs_error *err)
+/* Every element the store knows of, in tables just made (or replaced): the
+ * networks whose bridge is up here and the ports bound. */
+static int nft_reinstall(sqlite3 *db, struct vs_error *err)
+{
+        _cleanup_free_ struct vs_net_network *nets = NULL;
+        _cleanup_free_ struct vs_net_port *ports = NULL;
+        size_t nn = 0, np = 0;
+        int r = vs_net_network_list(db, &nets, &nn, err);
+        for (size_t i = 0; r == 0 && i < nn; i++)
+                if (if_nametoindex(nets[i].bridge) != 0)
+                        r = vs_nft_network_add(&nets[i], err);
+        if (r == 0)
+                r = vs_net_port_list(db, NULL, &ports, &np, err);
+        for (size_t i = 0; r == 0 && i < np; i++) {
+                _cleanup_free_ struct vs_net_endpoint *eps = NULL;
+                size_t ne = 0;
+                if (!ports[i].host_port)
+                        continue;
+                r = vs_net_endpoint_list(db, ports[i].container_id, NULL, &eps, &ne, err);
+                if (r == 0 && ne > 0 && eps[0].ip)
+                        r = vs_nft_port_add(ports[i].proto, ports[i].host_ip, ports[i].host_port, eps[0].ip,
+                                            ports[i].container_port, err);
+        }
+        return r;
+}
+
+/* The tables, of this vessel's shape: missing or older ones are made and filled. */
+static int nft_ready(sqlite3 *db, struct vs_error *err)
+{
+        bool made = false;
+        int r = vs_nft_ensure(&made, err);
+        if (r == 0 && made)
+                r = nft_reinstall(db, err);
+        return r;
+}
+
+int vs_net_bridge_up(sqlite3 *db, const struct vs_net_network *n, struct vs_error *err)
 {
         struct vs_nl *nl = NULL;
         bool made = false;
@@ -65,11 +104,13 @@ int vs_net_bridge_up(const struct vs_net_network *n, struct vs_error *err)
         vs_nl_close(nl);
         if (r < 0 || !made)
                 return r; /* a bridge that is there has its elements: they come and go together */
-        r = vs_nft_ensure(err);
+        r = nft_ready(db, err);
         if (r == 0)
-                r = vs_nft_network_add(n->bridge, &n->subnet, n->internal, err);
+                r = vs_nft_network_add(n, err);
         if (r == 0 && !n->internal)
                 write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+        if (r == 0 && !n->internal && n->ipv6)
+                write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
         if (r < 0)
                 vs_net_bridge_down(n);
         return r;
@@ -77,7 +118,7 @@ int vs_net_bridge_up(const struct vs_net_network *n, struct vs_error *err)
 
 void vs_net_bridge_down(const struct vs_net_network *n)
 {
-        vs_nft_network_del(n->bridge, &n->subnet, n->internal);
+        vs_nft_network_del(n);
         struct vs_nl *nl = NULL;
         struct vs_error ignored = VS_ERROR_INIT;
         if (vs_nl_open(-1, &nl, &ignored) == 0 && vs_nl_link_del(nl, n->bridge, &ignored) < 0)
@@ -128,7 +169,7 @@ static int endpoint_up(sqlite3 *db, struct vs_nl *host, struct vs_nl *ctr, int n
         struct vs_net_network n;
         int r = vs_net_network_find(db, e->network_id, &n, err);
         if (r == 0)
-                r = vs_net_bridge_up(&n, err);
+                r = vs_net_bridge_up(db, &n, err);
         if (r == 0)
                 r = vs_net_endpoint_lease(db, &n, e, err);
         if (r < 0)
@@ -158,9 +199,26 @@ static int endpoint_up(sqlite3 *db, struct vs_nl *host, struct vs_nl *ctr, int n
                 r = vs_nl_link_set(ctr, cidx, &(struct vs_nl_link_change){.up = true}, err);
         if (r == 0 && first && !n.internal)
                 r = vs_nl_route_default(ctr, cidx, (struct in_addr){.s_addr = htonl(n.gateway)}, err);
+        if (r == 0 && !vs_ipv6_is_zero(&e->ip6))
+                r = vs_nl_addr6_add(ctr, cidx, &e->ip6, n.subnet6.prefix, err);
+        if (r == 0 && !vs_ipv6_is_zero(&e->ip6) && first && !n.internal)
+                r = vs_nl_route6_default(ctr, cidx, &n.gateway6, err);
         if (r < 0)
                 vs_error_wrap(err, "network %s", n.name);
         return r;
+}
+
+/* One port's element; when that fails, the tables are made again (missing,
+ * or an older vessel's without the addrports maps) and it is tried once more. */
+static int port_up(sqlite3 *db, const struct vs_net_port *p, uint32_t ip, bool *checked, struct vs_error *err)
+{
+        int r = vs_nft_port_add(p->proto, p->host_ip, p->host_port, ip, p->container_port, err);
+        if (r == 0 || *checked)
+                return r;
+        vs_error_ignore(err);
+        *checked = true;
+        r = nft_ready(db, err);
+        return r < 0 ? r : vs_nft_port_add(p->proto, p->host_ip, p->host_port, ip, p->container_port, err);
 }
 
 static int ports_up(sqlite3 *db, const char *container_id, uint32_t ip, struct vs_error *err)
@@ -168,10 +226,11 @@ static int ports_up(sqlite3 *db, const char *container_id, uint32_t ip, struct v
         int r = vs_net_ports_bind(db, container_id, err);
         _cleanup_free_ struct vs_net_port *ports = NULL;
         size_t n = 0;
+        bool checked = false;
         if (r == 0)
                 r = vs_net_port_list(db, container_id, &ports, &n, err);
         for (size_t i = 0; r == 0 && i < n; i++)
-                r = vs_nft_port_add(ports[i].proto, ports[i].host_port, ip, ports[i].container_port, err);
+                r = port_up(db, &ports[i], ip, &checked, err);
         return r;
 }
 
@@ -221,7 +280,7 @@ static void teardown(sqlite3 *db, const char *container_id, const char *ns_path,
         if (vs_net_port_list(db, container_id, &ports, &np, &ignored) == 0)
                 for (size_t i = 0; i < np; i++)
                         if (ports[i].host_port)
-                                vs_nft_port_del(ports[i].proto, ports[i].host_port);
+                                vs_nft_port_del(ports[i].proto, ports[i].host_ip, ports[i].host_port);
         vs_error_ignore(&ignored);
         struct vs_nl *host = NULL;
         if (vs_net_endpoint_list(db, container_id, NULL, &eps, &ne, &ignored) == 0 &&

@@ -28,8 +28,9 @@ void vs_net_container_teardown(sqlite3 *db, const char *container_id, const char
 int vs_net_container_connect(sqlite3 *db, struct vs_net_endpoint *e, const char *ns_path, struct vs_error *err);
 int vs_net_container_disconnect(sqlite3 *db, const char *container_id, const char *network_id, struct vs_error *err);
 
-/* A network's bridge with its gateway address and its nftables elements. */
-int vs_net_bridge_up(const struct vs_net_network *n, struct vs_error *err);
+/* A network's bridge with its gateway addresses and its nftables elements
+ * (the tables made, or replaced when an older vessel's: db refills them). */
+int vs_net_bridge_up(sqlite3 *db, const struct vs_net_network *n, struct vs_error *err);
 void vs_net_bridge_down(const struct vs_net_network *n);
 /* What no network needs any more: the table when no network is left, and,
  * with_default, the default bridge when no lease holds it. Containers going

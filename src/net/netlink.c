@@ -254,19 +254,27 @@ int vs_nl_link_del(struct vs_nl *nl, const char *name, struct vs_error *err)
         return 0;
 }
 
-int vs_nl_addr_add(struct vs_nl *nl, int ifindex, struct in_addr addr, unsigned prefix, struct vs_error *err)
+/* RTM_NEWADDR of a family's address (4 or 16 bytes). */
+static int addr_add(struct vs_nl *nl, int family, int ifindex, const void *addr, size_t len, unsigned prefix,
+                    unsigned flags)
 {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = RTM_NEWADDR;
         nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
         struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-        ifa->ifa_family = AF_INET;
+        ifa->ifa_family = (uint8_t) family;
         ifa->ifa_prefixlen = (uint8_t) prefix;
+        ifa->ifa_flags = (uint8_t) flags;
         ifa->ifa_index = (unsigned) ifindex;
-        mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
-        mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
-        int r = nl_talk(nl, nlh);
+        mnl_attr_put(nlh, IFA_LOCAL, len, addr);
+        mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
+        return nl_talk(nl, nlh);
+}
+
+int vs_nl_addr_add(struct vs_nl *nl, int ifindex, struct in_addr addr, unsigned prefix, struct vs_error *err)
+{
+        int r = addr_add(nl, AF_INET, ifindex, &addr, sizeof(addr), prefix, 0);
         if (r < 0) {
                 char text[INET_ADDRSTRLEN];
                 inet_ntop(AF_INET, &addr, text, sizeof(text));
@@ -275,22 +283,47 @@ int vs_nl_addr_add(struct vs_nl *nl, int ifindex, struct in_addr addr, unsigned 
         return 0;
 }
 
-int vs_nl_route_default(struct vs_nl *nl, int ifindex, struct in_addr gateway, struct vs_error *err)
+int vs_nl_addr6_add(struct vs_nl *nl, int ifindex, const struct in6_addr *addr, unsigned prefix, struct vs_error *err)
+{
+        int r = addr_add(nl, AF_INET6, ifindex, addr, sizeof(*addr), prefix, IFA_F_NODAD);
+        if (r < 0) {
+                char text[INET6_ADDRSTRLEN];
+                inet_ntop(AF_INET6, addr, text, sizeof(text));
+                return vs_error_errno(err, -r, "cannot add address %s/%u to link %d", text, prefix, ifindex);
+        }
+        return 0;
+}
+
+/* RTM_NEWROUTE of the default route of a family through gateway. */
+static int route_default(struct vs_nl *nl, int family, int ifindex, const void *gateway, size_t len)
 {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
         nlh->nlmsg_type = RTM_NEWROUTE;
         nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
         struct rtmsg *rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
-        rt->rtm_family = AF_INET;
+        rt->rtm_family = (uint8_t) family;
         rt->rtm_table = RT_TABLE_MAIN;
         rt->rtm_protocol = RTPROT_BOOT;
         rt->rtm_scope = RT_SCOPE_UNIVERSE;
         rt->rtm_type = RTN_UNICAST;
-        mnl_attr_put(nlh, RTA_GATEWAY, sizeof(gateway), &gateway);
+        mnl_attr_put(nlh, RTA_GATEWAY, len, gateway);
         mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t) ifindex);
-        int r = nl_talk(nl, nlh);
+        return nl_talk(nl, nlh);
+}
+
+int vs_nl_route_default(struct vs_nl *nl, int ifindex, struct in_addr gateway, struct vs_error *err)
+{
+        int r = route_default(nl, AF_INET, ifindex, &gateway, sizeof(gateway));
         if (r < 0)
                 return vs_error_errno(err, -r, "cannot add the default route on link %d", ifindex);
+        return 0;
+}
+
+int vs_nl_route6_default(struct vs_nl *nl, int ifindex, const struct in6_addr *gateway, struct vs_error *err)
+{
+        int r = route_default(nl, AF_INET6, ifindex, gateway, sizeof(*gateway));
+        if (r < 0)
+                return vs_error_errno(err, -r, "cannot add the default IPv6 route on link %d", ifindex);
         return 0;
 }

@@ -44,5 +44,9 @@ int vs_nl_link_del(struct vs_nl *nl, const char *name, struct vs_error *err);
 int vs_nl_addr_add(struct vs_nl *nl, int ifindex, struct in_addr addr, unsigned prefix, struct vs_error *err);
 /* The default IPv4 route through gateway on ifindex. */
 int vs_nl_route_default(struct vs_nl *nl, int ifindex, struct in_addr gateway, struct vs_error *err);
+/* An IPv6 address, usable at once (no duplicate address detection). */
+int vs_nl_addr6_add(struct vs_nl *nl, int ifindex, const struct in6_addr *addr, unsigned prefix, struct vs_error *err);
+/* The default IPv6 route through gateway on ifindex. */
+int vs_nl_route6_default(struct vs_nl *nl, int ifindex, const struct in6_addr *gateway, struct vs_error *err);
 
 #endif

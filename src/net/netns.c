@@ -21,6 +21,14 @@ static int child_main(const char *path)
                 return errno;
         if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
                 return errno;
+        /* its links' IPv6 addresses usable at once (best effort: no IPv6, a read-only /proc/sys) */
+        int fd = open("/proc/sys/net/ipv6/conf/default/accept_dad", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                if (write(fd, "0", 1) < 0) {
+                        /* addresses are added without DAD anyway (IFA_F_NODAD) */
+                }
+                close(fd);
+        }
         return 0;
 }
 

@@ -32,6 +32,16 @@ static const char *const schema[] = {
         " CAST(strftime('%s','now') AS INTEGER) * 1000000000);",
         /* 2: an endpoint's interface slot (network connect/disconnect) */
         "ALTER TABLE net_endpoints ADD COLUMN slot INTEGER NOT NULL DEFAULT 0;",
+        /* 3: IPv6 networks and leases (16-byte blobs: their order is the addresses'); a host
+         * port bound per host IP ("" is 0.0.0.0, which conflicts with every IP: bind_one) */
+        "ALTER TABLE net_networks ADD COLUMN subnet6 BLOB;"
+        "ALTER TABLE net_networks ADD COLUMN prefix6 INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE net_networks ADD COLUMN gateway6 BLOB;"
+        "ALTER TABLE net_endpoints ADD COLUMN ip6_request BLOB;"
+        "ALTER TABLE net_endpoints ADD COLUMN ip6 BLOB;"
+        "CREATE UNIQUE INDEX net_leases6 ON net_endpoints (network_id, ip6) WHERE ip6 IS NOT NULL;"
+        "DROP INDEX net_bound;"
+        "CREATE UNIQUE INDEX net_bound ON net_ports (proto, host_ip, host_port) WHERE host_port != 0;",
 };
 
 int vs_net_store_init(sqlite3 *db, struct vs_error *err)
@@ -52,7 +62,24 @@ static int exec_bound(sqlite3 *db, const char *sql, const char *a, const char *b
         return r < 0 ? r : 0;
 }
 
-#define NET_COLUMNS "id, name, driver, bridge, subnet, prefix, gateway, range, range_prefix, internal, mtu, created"
+#define NET_COLUMNS                                                                                                    \
+        "id, name, driver, bridge, subnet, prefix, gateway, range, range_prefix, internal, mtu, created, subnet6,"     \
+        " prefix6, gateway6"
+
+/* A 16-byte blob column into *a (left zero when NULL). */
+static void column_ip6(sqlite3_stmt *st, int col, struct in6_addr *a)
+{
+        if (sqlite3_column_bytes(st, col) == (int) sizeof(*a))
+                memcpy(a, sqlite3_column_blob(st, col), sizeof(*a));
+}
+
+static void bind_ip6(sqlite3_stmt *st, int col, const struct in6_addr *a)
+{
+        if (vs_ipv6_is_zero(a))
+                sqlite3_bind_null(st, col);
+        else
+                sqlite3_bind_blob(st, col, a, (int) sizeof(*a), SQLITE_TRANSIENT);
+}
 
 static void network_read(sqlite3_stmt *st, struct vs_net_network *n)
 {
@@ -69,6 +96,10 @@ static void network_read(sqlite3_stmt *st, struct vs_net_network *n)
         n->internal = sqlite3_column_int(st, 9) != 0;
         n->mtu = (unsigned) sqlite3_column_int(st, 10);
         n->created = sqlite3_column_int64(st, 11);
+        column_ip6(st, 12, &n->subnet6.addr);
+        n->subnet6.prefix = (unsigned) sqlite3_column_int(st, 13);
+        column_ip6(st, 14, &n->gateway6);
+        n->ipv6 = sqlite3_column_type(st, 12) == SQLITE_BLOB;
 }
 
 int vs_net_network_list(sqlite3 *db, struct vs_net_network **ret, size_t *n, struct vs_error *err)
@@ -150,6 +181,14 @@ static int network_check(const struct vs_net_network *list, size_t count, const 
                                             "invalid pool request: subnet %s overlaps with %s of network %s", a, b,
                                             list[i].name);
                 }
+                if (n->ipv6 && list[i].ipv6 && vs_cidr6_overlap(&list[i].subnet6, &n->subnet6)) {
+                        char a[VS_IP6_STRLEN + 4], b[VS_IP6_STRLEN + 4];
+                        vs_cidr6_format(&n->subnet6, a);
+                        vs_cidr6_format(&list[i].subnet6, b);
+                        return vs_error_set(err, EEXIST,
+                                            "invalid pool request: subnet %s overlaps with %s of network %s", a, b,
+                                            list[i].name);
+                }
         }
         return 0;
 }
@@ -157,8 +196,8 @@ static int network_check(const struct vs_net_network *list, size_t count, const 
 static int network_write(sqlite3 *db, const struct vs_net_network *n, struct vs_error *err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = vs_db_prepare(db, "INSERT INTO net_networks (" NET_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &st,
-                              err);
+        int r = vs_db_prepare(db, "INSERT INTO net_networks (" NET_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              &st, err);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
@@ -173,6 +212,12 @@ static int network_write(sqlite3 *db, const struct vs_net_network *n, struct vs_
         sqlite3_bind_int(st, 10, n->internal);
         sqlite3_bind_int(st, 11, (int) n->mtu);
         sqlite3_bind_int64(st, 12, n->created);
+        if (n->ipv6) {
+                sqlite3_bind_blob(st, 13, &n->subnet6.addr, (int) sizeof(n->subnet6.addr), SQLITE_STATIC);
+                sqlite3_bind_int(st, 14, (int) n->subnet6.prefix);
+                sqlite3_bind_blob(st, 15, &n->gateway6, (int) sizeof(n->gateway6), SQLITE_STATIC);
+        } else
+                sqlite3_bind_int(st, 14, 0);
         r = vs_db_step(db, st, err);
         return r < 0 ? r : 0;
 }
@@ -250,8 +295,8 @@ int vs_net_endpoint_add(sqlite3 *db, struct vs_net_endpoint *e, struct vs_error 
         int r = free_slot(db, e->container_id, &e->slot, err);
         if (r == 0)
                 r = vs_db_prepare(db,
-                                  "INSERT INTO net_endpoints (container_id, network_id, ip_request, mac, aliases, slot)"
-                                  " VALUES (?,?,?,?,?,?)",
+                                  "INSERT INTO net_endpoints (container_id, network_id, ip_request, mac, aliases, slot,"
+                                  " ip6_request) VALUES (?,?,?,?,?,?,?)",
                                   &st, err);
         if (r < 0)
                 return r;
@@ -261,6 +306,7 @@ int vs_net_endpoint_add(sqlite3 *db, struct vs_net_endpoint *e, struct vs_error 
         sqlite3_bind_text(st, 4, e->mac, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, e->aliases, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 6, (int) e->slot);
+        bind_ip6(st, 7, &e->ip6_request);
         r = vs_db_step(db, st, err);
         if (r == -EEXIST) {
                 vs_error_ignore(err);
@@ -280,11 +326,12 @@ int vs_net_endpoint_list(sqlite3 *db, const char *container_id, const char *netw
                          size_t *n, struct vs_error *err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = vs_db_prepare(db,
-                              "SELECT container_id, network_id, ip_request, ifnull(ip, 0), mac, aliases, slot"
-                              " FROM net_endpoints WHERE (?1 IS NULL OR container_id = ?1)"
-                              " AND (?2 IS NULL OR network_id = ?2) ORDER BY slot, rowid",
-                              &st, err);
+        int r = vs_db_prepare(
+                db,
+                "SELECT container_id, network_id, ip_request, ifnull(ip, 0), mac, aliases, slot, ip6_request, ip6"
+                " FROM net_endpoints WHERE (?1 IS NULL OR container_id = ?1)"
+                " AND (?2 IS NULL OR network_id = ?2) ORDER BY slot, rowid",
+                &st, err);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
@@ -307,6 +354,8 @@ int vs_net_endpoint_list(sqlite3 *db, const char *container_id, const char *netw
                 snprintf(e->mac, sizeof(e->mac), "%s", (const char *) sqlite3_column_text(st, 4));
                 snprintf(e->aliases, sizeof(e->aliases), "%s", (const char *) sqlite3_column_text(st, 5));
                 e->slot = (unsigned) sqlite3_column_int(st, 6);
+                column_ip6(st, 7, &e->ip6_request);
+                column_ip6(st, 8, &e->ip6);
         }
         if (r < 0) {
                 free(list);
@@ -349,22 +398,59 @@ static int pick_address(sqlite3 *db, const struct vs_net_network *n, uint32_t *r
         return vs_error_set(err, ENOSPC, "no free address left on network %s", n->name);
 }
 
-static int lease_write(sqlite3 *db, const struct vs_net_endpoint *e, uint32_t ip, struct vs_error *err)
+/* The lowest free IPv6 address of the network: subnet + 1, 2, ... (not the
+ * subnet-router anycast address or the gateway), at most 2^20 tried. */
+static int pick_address6(sqlite3 *db, const struct vs_net_network *n, struct in6_addr *ret, struct vs_error *err)
 {
+        unsigned host_bits = 128 - n->subnet6.prefix;
+        uint64_t last = host_bits >= 20 ? (1u << 20) : ((uint64_t) 1 << host_bits) - 1;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = vs_db_prepare(db, "UPDATE net_endpoints SET ip = ? WHERE container_id = ? AND network_id = ?", &st,
+        int r = vs_db_prepare(db, "SELECT ip6 FROM net_endpoints WHERE network_id = ? AND ip6 > ? ORDER BY ip6", &st,
                               err);
         if (r < 0)
                 return r;
+        sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, &n->subnet6.addr, (int) sizeof(n->subnet6.addr), SQLITE_STATIC);
+        int more = vs_db_step(db, st, err);
+        struct in6_addr taken = {0};
+        if (more == 1)
+                column_ip6(st, 0, &taken);
+        for (uint64_t k = 1; k <= last; k++) {
+                struct in6_addr next = vs_ipv6_add(&n->subnet6.addr, k);
+                while (more == 1 && memcmp(&taken, &next, sizeof(next)) < 0)
+                        if ((more = vs_db_step(db, st, err)) == 1)
+                                column_ip6(st, 0, &taken);
+                if (more < 0)
+                        return more;
+                if ((more == 1 && memcmp(&taken, &next, sizeof(next)) == 0) ||
+                    memcmp(&next, &n->gateway6, sizeof(next)) == 0)
+                        continue;
+                *ret = next;
+                return 0;
+        }
+        return vs_error_set(err, ENOSPC, "no free IPv6 address left on network %s", n->name);
+}
+
+static int lease_write(sqlite3 *db, const struct vs_net_endpoint *e, uint32_t ip, const struct in6_addr *ip6,
+                       struct vs_error *err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = vs_db_prepare(db, "UPDATE net_endpoints SET ip = ?, ip6 = ? WHERE container_id = ? AND network_id = ?",
+                              &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, ip);
-        sqlite3_bind_text(st, 2, e->container_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, e->network_id, -1, SQLITE_STATIC);
+        bind_ip6(st, 2, ip6);
+        sqlite3_bind_text(st, 3, e->container_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, e->network_id, -1, SQLITE_STATIC);
         r = vs_db_step(db, st, err);
         if (r == -EEXIST) {
-                char a[16];
+                char a[16], a6[VS_IP6_STRLEN];
                 vs_ipv4_format(ip, a);
+                vs_ipv6_format(ip6, a6);
                 vs_error_ignore(err);
-                return vs_error_set(err, EADDRINUSE, "address %s is already in use on network %s", a, e->network_id);
+                return vs_error_set(err, EADDRINUSE, "address %s%s%s is already in use on network %.12s", a,
+                                    vs_ipv6_is_zero(ip6) ? "" : " or ", vs_ipv6_is_zero(ip6) ? "" : a6, e->network_id);
         }
         return r < 0 ? r : 0;
 }
@@ -375,10 +461,13 @@ int vs_net_endpoint_lease(sqlite3 *db, const struct vs_net_network *n, struct vs
         if (r < 0)
                 return r;
         uint32_t ip = e->ip_request;
+        struct in6_addr ip6 = n->ipv6 ? e->ip6_request : (struct in6_addr){0};
         if (!ip)
                 r = pick_address(db, n, &ip, err);
+        if (r == 0 && n->ipv6 && vs_ipv6_is_zero(&ip6))
+                r = pick_address6(db, n, &ip6, err);
         if (r == 0)
-                r = lease_write(db, e, ip, err);
+                r = lease_write(db, e, ip, &ip6, err);
         if (r == 0)
                 r = vs_db_commit(db, err);
         if (r < 0) {
@@ -386,12 +475,14 @@ int vs_net_endpoint_lease(sqlite3 *db, const struct vs_net_network *n, struct vs
                 return r;
         }
         e->ip = ip;
+        e->ip6 = ip6;
         return 0;
 }
 
 int vs_net_release(sqlite3 *db, const char *container_id, struct vs_error *err)
 {
-        int r = exec_bound(db, "UPDATE net_endpoints SET ip = NULL WHERE container_id = ?", container_id, NULL, err);
+        int r = exec_bound(db, "UPDATE net_endpoints SET ip = NULL, ip6 = NULL WHERE container_id = ?", container_id,
+                           NULL, err);
         if (r == 0)
                 r = exec_bound(db, "UPDATE net_ports SET host_port = 0 WHERE container_id = ?", container_id, NULL,
                                err);
@@ -475,20 +566,42 @@ int vs_net_port_list(sqlite3 *db, const char *container_id, struct vs_net_port *
         return 0;
 }
 
-/* Bind one port row (by rowid) to `port`: EADDRINUSE when it is taken. */
-static int bind_one(sqlite3 *db, sqlite3_int64 rowid, const char *proto, int port, struct vs_error *err)
+/* Is `port` bound by another row on host_ip, or on 0.0.0.0 when either is? (1: yes) */
+static int port_taken(sqlite3 *db, sqlite3_int64 rowid, const char *proto, const char *host_ip, int port,
+                      struct vs_error *err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = vs_db_prepare(db, "UPDATE net_ports SET host_port = ? WHERE rowid = ?", &st, err);
+        int r = vs_db_prepare(db,
+                              "SELECT 1 FROM net_ports WHERE proto = ?1 AND host_port = ?2 AND rowid != ?3"
+                              " AND (host_ip = ?4 OR host_ip = '' OR ?4 = '') LIMIT 1",
+                              &st, err);
         if (r < 0)
                 return r;
-        sqlite3_bind_int(st, 1, port);
-        sqlite3_bind_int64(st, 2, rowid);
-        r = vs_db_step(db, st, err);
-        if (r == -EEXIST) {
-                vs_error_ignore(err);
-                return vs_error_set(err, EADDRINUSE, "Bind for 0.0.0.0:%d failed: port is already allocated (%s)", port,
-                                    proto);
+        sqlite3_bind_text(st, 1, proto, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, port);
+        sqlite3_bind_int64(st, 3, rowid);
+        sqlite3_bind_text(st, 4, host_ip, -1, SQLITE_STATIC);
+        return vs_db_step(db, st, err);
+}
+
+/* Bind one port row (by rowid) to `port`: EADDRINUSE when it is taken. */
+static int bind_one(sqlite3 *db, sqlite3_int64 rowid, const char *proto, const char *host_ip, int port,
+                    struct vs_error *err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = port_taken(db, rowid, proto, host_ip, port, err);
+        if (r == 0)
+                r = vs_db_prepare(db, "UPDATE net_ports SET host_port = ? WHERE rowid = ?", &st, err);
+        if (r == 0) {
+                sqlite3_bind_int(st, 1, port);
+                sqlite3_bind_int64(st, 2, rowid);
+                r = vs_db_step(db, st, err);
+        }
+        if (r == 1 || r == -EEXIST) {
+                if (r < 0)
+                        vs_error_ignore(err);
+                return vs_error_set(err, EADDRINUSE, "Bind for %s:%d failed: port is already allocated (%s)",
+                                    host_ip[0] ? host_ip : "0.0.0.0", port, proto);
         }
         return r < 0 ? r : 0;
 }
@@ -496,8 +609,8 @@ static int bind_one(sqlite3 *db, sqlite3_int64 rowid, const char *proto, int por
 static int bind_all(sqlite3 *db, const char *container_id, struct vs_error *err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = vs_db_prepare(db, "SELECT rowid, proto, host_port_request FROM net_ports WHERE container_id = ?", &st,
-                              err);
+        int r = vs_db_prepare(
+                db, "SELECT rowid, proto, host_port_request, host_ip FROM net_ports WHERE container_id = ?", &st, err);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, container_id, -1, SQLITE_STATIC);
@@ -506,12 +619,14 @@ static int bind_all(sqlite3 *db, const char *container_id, struct vs_error *err)
                 char proto[4];
                 snprintf(proto, sizeof(proto), "%s", (const char *) sqlite3_column_text(st, 1));
                 int want = sqlite3_column_int(st, 2);
+                char host_ip[sizeof(((struct vs_net_port *) 0)->host_ip)];
+                snprintf(host_ip, sizeof(host_ip), "%s", (const char *) sqlite3_column_text(st, 3));
                 if (want) {
-                        r = bind_one(db, rowid, proto, want, err);
+                        r = bind_one(db, rowid, proto, host_ip, want, err);
                 } else {
                         r = -EADDRINUSE;
                         for (int port = 49153; port <= 60999 && r == -EADDRINUSE; port++) {
-                                r = bind_one(db, rowid, proto, port, err);
+                                r = bind_one(db, rowid, proto, host_ip, port, err);
                                 if (r == -EADDRINUSE)
                                         vs_error_ignore(err);
                         }

@@ -26,15 +26,19 @@ struct vs_net_network {
         bool internal;
         unsigned mtu; /* 0: the kernel's default */
         int64_t created;
+        bool ipv6; /* --ipv6: subnet6 and gateway6 are set */
+        struct vs_cidr6 subnet6;
+        struct in6_addr gateway6;
 };
 
 struct vs_net_endpoint {
         char container_id[65], network_id[65];
-        uint32_t ip_request; /* --ip, 0: any */
-        uint32_t ip;         /* the lease, 0: none */
-        char mac[18];        /* --mac-address, "" for docker's */
-        char aliases[256];   /* --network-alias, comma-separated */
-        unsigned slot;       /* its interface: eth<slot> inside, vs<id><slot> outside */
+        uint32_t ip_request;              /* --ip, 0: any */
+        uint32_t ip;                      /* the lease, 0: none */
+        char mac[18];                     /* --mac-address, "" for docker's */
+        char aliases[256];                /* --network-alias, comma-separated */
+        unsigned slot;                    /* its interface: eth<slot> inside, vs<id><slot> outside */
+        struct in6_addr ip6_request, ip6; /* --ip6 and the IPv6 lease; all zero: none */
 };
 
 #define VS_NET_MAX_ENDPOINTS 10
@@ -63,7 +67,8 @@ int vs_net_endpoint_remove(sqlite3 *db, const char *container_id, const char *ne
 /* The endpoints of a container (container_id) or of a network (network_id); NULL: any. */
 int vs_net_endpoint_list(sqlite3 *db, const char *container_id, const char *network_id, struct vs_net_endpoint **ret,
                          size_t *n, struct vs_error *err);
-/* Lease e's address on n (its --ip or the lowest free), in one transaction: e->ip. */
+/* Lease e's address on n (its --ip or the lowest free), in one transaction:
+ * e->ip, and on an IPv6 network e->ip6 (its --ip6 or the lowest free). */
 int vs_net_endpoint_lease(sqlite3 *db, const struct vs_net_network *n, struct vs_net_endpoint *e, struct vs_error *err);
 /* Release every lease and port binding of a container. */
 int vs_net_release(sqlite3 *db, const char *container_id, struct vs_error *err);
@@ -75,8 +80,9 @@ int vs_net_lease_count(sqlite3 *db, const char *network_id, struct vs_error *err
 int vs_net_port_add(sqlite3 *db, const struct vs_net_port *p, struct vs_error *err);
 int vs_net_port_list(sqlite3 *db, const char *container_id, struct vs_net_port **ret, size_t *n, struct vs_error *err);
 /* Bind a container's ports in one transaction: a host port another running
- * container holds fails (EADDRINUSE) with nothing bound; host port 0 gets a
- * free one from 49153-60999. */
+ * container holds on the same host IP, or on 0.0.0.0 ("") when either is,
+ * fails (EADDRINUSE) with nothing bound; host port 0 gets a free one from
+ * 49153-60999. */
 int vs_net_ports_bind(sqlite3 *db, const char *container_id, struct vs_error *err);
 
 #endif

@@ -30,6 +30,25 @@ int vs_mac_parse(const char *text, uint8_t mac[6], struct vs_error *err);
 /* docker's MAC from an address: 02:42 then the 4 bytes of the IPv4 address */
 void vs_mac_from_ipv4(uint32_t addr, uint8_t mac[6]);
 
+/* IPv6 (types6.c): an address is a struct in6_addr, network byte order. */
+struct vs_cidr6 {
+        struct in6_addr addr; /* host bits cleared */
+        unsigned prefix;
+};
+#define VS_IP6_STRLEN 46
+int vs_ipv6_parse(const char *text, const char *what, struct in6_addr *ret, struct vs_error *err);
+void vs_ipv6_format(const struct in6_addr *a, char buf[VS_IP6_STRLEN]);
+/* "fd00:1::/64"; the host bits must be zero. */
+int vs_cidr6_parse(const char *text, const char *what, struct vs_cidr6 *ret, struct vs_error *err);
+void vs_cidr6_format(const struct vs_cidr6 *c, char buf[VS_IP6_STRLEN + 4]);
+bool vs_cidr6_contains(const struct vs_cidr6 *c, const struct in6_addr *a);
+bool vs_cidr6_overlap(const struct vs_cidr6 *a, const struct vs_cidr6 *b);
+/* base + k (k added to the low 64 bits; a carry out of them is dropped). */
+struct in6_addr vs_ipv6_add(const struct in6_addr *base, uint64_t k);
+bool vs_ipv6_is_zero(const struct in6_addr *a);
+/* Does text look like an IPv6 address or subnet (has a ':')? */
+bool vs_ip_is_v6(const char *text);
+
 /* One -p [ip:][hostPort[-end]:]containerPort[-end][/tcp|/udp]. */
 struct vs_port_spec {
         char proto[4];      /* "tcp" or "udp" */

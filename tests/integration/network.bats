@@ -92,6 +92,8 @@ leftovers()
 	innet ip -o link show type veth | awk -F': ' '{print "veth " $2}'
 	innet nft list map ip vessel ports_tcp 2>/dev/null | grep -o 'elements = .*' | sed 's/^/nft /'
 	innet nft list map ip vessel ports_udp 2>/dev/null | grep -o 'elements = .*' | sed 's/^/nft /'
+	innet nft list map ip vessel addrports_tcp 2>/dev/null | grep -o 'elements = .*' | sed 's/^/nft /'
+	innet nft list map ip vessel addrports_udp 2>/dev/null | grep -o 'elements = .*' | sed 's/^/nft /'
 	grep "$VESSEL_RUNROOT" /proc/self/mountinfo | grep -w netns | awk '{print "mount " $5}'
 	local n
 	for n in $(innet "$VESSEL" network ls -q); do
@@ -371,6 +373,7 @@ C
 	vessel network prune -f >/dev/null
 	! innet ip link show vessel0 2>/dev/null
 	! innet nft list table ip vessel 2>/dev/null
+	! innet nft list table ip6 vessel 2>/dev/null
 }
 
 @test "a host port already published: one clear error, nothing left of the second container" {
@@ -486,4 +489,113 @@ C
 	[ "$status" -ne 0 ]
 	[[ $stderr == "vessel: container $a is not connected to network $n2" ]]
 	[ "$(innet ip -o link show type veth | wc -l)" -eq 2 ]
+}
+
+# unreached URL: nothing answers there (connection refused or timed out).
+unreached()
+{
+	! innet curl -sf -m 2 "$1"
+}
+
+@test "-p IP:HOST:PORT is reached on that IP only; two IPs share a host port; 0.0.0.0 conflicts with both" {
+	name a
+	name b
+	name c
+	# another local address of the namespace (no dummy links in every kernel: on lo)
+	innet ip addr add 10.201.0.1/32 dev lo
+	serve "$a" -p 127.0.0.1:18085:80
+	serve "$b" -p 10.201.0.1:18085:80
+	serve "$c" -p 0.0.0.0:18086:80
+	[ "$(fetch http://127.0.0.1:18085/)" = "hello $a" ]
+	[ "$(fetch http://10.201.0.1:18085/)" = "hello $b" ]
+	[ "$(fetch http://127.0.0.1:18086/)" = "hello $c" ]
+	[ "$(fetch http://10.201.0.1:18086/)" = "hello $c" ]
+	run vessel port "$b"
+	[ "$output" = "80/tcp -> 10.201.0.1:18085" ]
+	run vessel ps --format '{{.Names}} {{.Ports}}'
+	[[ $output == *"$b 10.201.0.1:18085->80/tcp"* ]]
+	[[ $output == *"$c 0.0.0.0:18086->80/tcp"* ]]
+	# gone from one IP: not reached there, still reached on the other
+	vessel rm -f "$b" >/dev/null
+	unreached http://10.201.0.1:18085/
+	[ "$(fetch http://127.0.0.1:18085/)" = "hello $a" ]
+	vessel rm -f "$a" >/dev/null
+	serve "$b" -p 10.201.0.1:18085:80
+	unreached http://127.0.0.1:18085/
+	[ "$(fetch http://10.201.0.1:18085/)" = "hello $b" ]
+	# 0.0.0.0 and a specific IP on one port conflict, either way round
+	run --separate-stderr vessel run -d -p 18085:80 vt-busybox:1 sleep 100
+	[ "$status" -ne 0 ]
+	[[ $stderr == "vessel: Bind for 0.0.0.0:18085 failed: port is already allocated"* ]]
+	run --separate-stderr vessel run -d -p 127.0.0.1:18086:80 vt-busybox:1 sleep 100
+	[ "$status" -ne 0 ]
+	[[ $stderr == "vessel: Bind for 127.0.0.1:18086 failed: port is already allocated"* ]]
+	[ "$(vessel ps -aq | wc -l)" -eq 2 ]
+	innet ip addr del 10.201.0.1/32 dev lo
+}
+
+# old_table: the `ip vessel` table as vessel 0.x made it (no shape set, no addrports maps).
+old_table()
+{
+	innet nft -f - <<'NFT'
+table ip vessel {
+ set bridges { type ifname; }
+ set internal { type ifname; }
+ set samebr { type ifname . ifname; }
+ set nets { type ipv4_addr; flags interval; }
+ map ports_tcp { type inet_service : ipv4_addr . inet_service; }
+ map ports_udp { type inet_service : ipv4_addr . inet_service; }
+ chain prerouting { type nat hook prerouting priority dstnat; policy accept;
+  fib daddr type local meta l4proto tcp dnat ip to tcp dport map @ports_tcp
+ }
+ chain output { type nat hook output priority -100; policy accept;
+  fib daddr type local meta l4proto tcp dnat ip to tcp dport map @ports_tcp
+ }
+}
+NFT
+}
+
+@test "a table of an older shape is replaced, and the running containers' entries put back" {
+	name a
+	name b
+	serve "$a" -p 18087:80
+	[ "$(fetch http://127.0.0.1:18087/)" = "hello $a" ]
+	innet nft delete table ip vessel
+	innet nft delete table ip6 vessel
+	old_table
+	unreached http://127.0.0.1:18087/
+	serve "$b" -p 127.0.0.1:18088:80
+	[ "$(fetch http://127.0.0.1:18088/)" = "hello $b" ]
+	[ "$(fetch http://127.0.0.1:18087/)" = "hello $a" ]
+	innet nft list set ip vessel shape | grep -q 'elements = { 2 }'
+	innet nft list set ip vessel bridges | grep -q '"vessel0"'
+	innet nft list table ip6 vessel >/dev/null
+	# and the replaced table's elements go with their containers
+	vessel rm -f "$a" "$b" >/dev/null
+	run leftovers
+	[ "$output" = "" ]
+}
+
+@test "network connect --alias: peers resolve the alias; disconnect takes it away" {
+	net n1
+	name a
+	name b
+	vessel network create --subnet 10.86.0.0/24 "$n1" >/dev/null
+	vessel run -d --name "$a" vt-busybox:1 sleep 100 >/dev/null
+	vessel run -d --name "$b" --network "$n1" vt-busybox:1 sleep 100 >/dev/null
+	vessel network connect --alias vt-db --alias vt-primary --ip 10.86.0.77 "$n1" "$a"
+	run vessel exec "$b" sh -c 'ping -c1 -W1 vt-db && ping -c1 -W1 vt-primary'
+	[ "$status" -eq 0 ]
+	[[ $output == *"10.86.0.77"* ]]
+	run vessel exec "$b" cat /etc/hosts
+	[[ $output == *"10.86.0.77	$a "*" vt-db vt-primary"* ]]
+	vessel network disconnect "$n1" "$a"
+	run vessel exec "$b" cat /etc/hosts
+	[[ $output != *vt-db* ]]
+	run vessel exec "$b" ping -c1 -W1 vt-db
+	[ "$status" -ne 0 ]
+	# an alias on the default network is refused, as by run --network-alias
+	run --separate-stderr vessel network connect --alias x bridge "$b"
+	[ "$status" -ne 0 ]
+	[[ $stderr == "vessel: network-scoped alias is supported only for containers in user defined networks" ]]
 }

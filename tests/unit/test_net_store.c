@@ -1,7 +1,8 @@
 /* Unit tests for src/net/store.c: networks (unique names, no overlapping
  * subnets), IPAM (lowest free address, the gateway and broadcast skipped,
  * --ip-range, exhaustion, release, no duplicate under racing processes) and
- * port bindings (conflicts, free ports chosen). */
+ * port bindings (conflicts, per host IP, free ports chosen), IPv6 networks
+ * (overlaps refused, leases from subnet + 1, the gateway skipped, --ip6). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -206,13 +207,122 @@ static void test_lease_race(void **state)
         free(eps);
 }
 
-static void add_port(sqlite3 *db, const char *ctr, const char *proto, uint16_t host, uint16_t cport)
+static void add_port_ip(sqlite3 *db, const char *ctr, const char *proto, const char *ip, uint16_t host, uint16_t cport)
 {
         struct vs_error err = VS_ERROR_INIT;
         struct vs_net_port p = {.host_port_request = host, .container_port = cport};
         snprintf(p.container_id, sizeof(p.container_id), "%s", ctr);
         snprintf(p.proto, sizeof(p.proto), "%s", proto);
+        snprintf(p.host_ip, sizeof(p.host_ip), "%s", ip);
         assert_int_equal(vs_net_port_add(db, &p, &err), 0);
+}
+
+static void add_port(sqlite3 *db, const char *ctr, const char *proto, uint16_t host, uint16_t cport)
+{
+        add_port_ip(db, ctr, proto, "", host, cport);
+}
+
+/* Bind ctr's ports: 0, or EADDRINUSE with `msg` in the error. */
+static void bind_expect(sqlite3 *db, const char *ctr, const char *msg)
+{
+        struct vs_error err = VS_ERROR_INIT;
+        int r = vs_net_ports_bind(db, ctr, &err);
+        if (r != (msg ? -EADDRINUSE : 0))
+                fail_msg("bind %s: %d (%s)", ctr, r, err.msg);
+        if (msg)
+                assert_contains(err.msg, msg);
+}
+
+static void test_ports_by_ip(void **state)
+{
+        struct fixture *f = *state;
+        add_port_ip(f->db, "a", "tcp", "127.0.0.1", 8080, 80);
+        bind_expect(f->db, "a", NULL);
+        add_port_ip(f->db, "b", "tcp", "10.0.0.1", 8080, 80); /* another IP: both */
+        bind_expect(f->db, "b", NULL);
+        add_port_ip(f->db, "c", "tcp", "127.0.0.1", 8080, 80); /* the same IP */
+        bind_expect(f->db, "c", "Bind for 127.0.0.1:8080 failed");
+        add_port(f->db, "d", "tcp", 8080, 80); /* 0.0.0.0 against an IP */
+        bind_expect(f->db, "d", "Bind for 0.0.0.0:8080 failed");
+        add_port(f->db, "e", "udp", 8080, 80); /* another protocol */
+        bind_expect(f->db, "e", NULL);
+        add_port_ip(f->db, "g", "udp", "10.0.0.2", 8080, 80); /* an IP against 0.0.0.0 */
+        bind_expect(f->db, "g", "Bind for 10.0.0.2:8080 failed");
+        /* one container: 0.0.0.0 and an IP on one port conflict too */
+        add_port(f->db, "h", "tcp", 9000, 80);
+        add_port_ip(f->db, "h", "tcp", "10.0.0.9", 9000, 81);
+        bind_expect(f->db, "h", "9000");
+        struct vs_error err = VS_ERROR_INIT;
+        assert_int_equal(vs_net_release(f->db, "a", &err), 0);
+        assert_int_equal(vs_net_release(f->db, "b", &err), 0);
+        bind_expect(f->db, "d", NULL);
+}
+
+static void add_network6(sqlite3 *db, const char *name, const char *subnet, const char *subnet6, int expect,
+                         struct vs_net_network *n)
+{
+        struct vs_error err = VS_ERROR_INIT;
+        memset(n, 0, sizeof(*n));
+        snprintf(n->name, sizeof(n->name), "%s", name);
+        snprintf(n->driver, sizeof(n->driver), "bridge");
+        assert_int_equal(vs_cidr_parse(subnet, "--subnet", &n->subnet, &err), 0);
+        n->gateway = n->subnet.addr + 1;
+        assert_int_equal(vs_cidr6_parse(subnet6, "--subnet", &n->subnet6, &err), 0);
+        n->ipv6 = true;
+        n->gateway6 = vs_ipv6_add(&n->subnet6.addr, 1);
+        int r = vs_net_network_insert(db, n, &err);
+        if (r != expect)
+                fail_msg("insert %s: %d (%s)", name, r, err.msg);
+}
+
+static void lease6_expect(sqlite3 *db, const struct vs_net_network *n, const char *ctr, const char *want_req,
+                          const char *expect)
+{
+        struct vs_error err = VS_ERROR_INIT;
+        struct vs_net_endpoint e = {0};
+        snprintf(e.container_id, sizeof(e.container_id), "%s", ctr);
+        snprintf(e.network_id, sizeof(e.network_id), "%s", n->id);
+        if (want_req)
+                assert_int_equal(vs_ipv6_parse(want_req, "--ip6", &e.ip6_request, &err), 0);
+        assert_int_equal(vs_net_endpoint_add(db, &e, &err), 0);
+        int r = vs_net_endpoint_lease(db, n, &e, &err);
+        if (!expect) {
+                assert_int_equal(r, -EADDRINUSE);
+                return;
+        }
+        if (r < 0)
+                fail_msg("lease6 %s: %s", ctr, err.msg);
+        char buf[VS_IP6_STRLEN];
+        vs_ipv6_format(&e.ip6, buf);
+        assert_string_equal(buf, expect);
+        assert_true(e.ip != 0);
+}
+
+static void test_ipv6(void **state)
+{
+        struct fixture *f = *state;
+        struct vs_net_network n, m, back;
+        struct vs_error err = VS_ERROR_INIT;
+        add_network6(f->db, "six", "10.60.0.0/24", "fd00:60::/64", 0, &n);
+        add_network6(f->db, "six-overlap", "10.61.0.0/24", "fd00:60::8000:0:0:0/65", -EEXIST, &m);
+        assert_int_equal(vs_net_network_find(f->db, "six", &back, &err), 0);
+        assert_true(back.ipv6);
+        assert_int_equal(back.subnet6.prefix, 64);
+        assert_memory_equal(&back.gateway6, &n.gateway6, sizeof(n.gateway6));
+        assert_int_equal(vs_net_network_find(f->db, "bridge", &back, &err), 0);
+        assert_false(back.ipv6);
+        lease6_expect(f->db, &n, "a", NULL, "fd00:60::2"); /* ::1 is the gateway */
+        lease6_expect(f->db, &n, "b", "fd00:60::3", "fd00:60::3");
+        lease6_expect(f->db, &n, "c", NULL, "fd00:60::4");
+        lease6_expect(f->db, &n, "d", "fd00:60::2", NULL); /* taken */
+        assert_int_equal(vs_net_release(f->db, "a", &err), 0);
+        lease6_expect(f->db, &n, "e", NULL, "fd00:60::2");
+        struct vs_net_endpoint *eps = NULL;
+        size_t count = 0;
+        assert_int_equal(vs_net_endpoint_list(f->db, "a", NULL, &eps, &count, &err), 0);
+        assert_int_equal(count, 1);
+        assert_true(vs_ipv6_is_zero(&eps[0].ip6) && eps[0].ip == 0);
+        free(eps);
 }
 
 static void test_ports(void **state)
@@ -248,6 +358,60 @@ static void test_ports(void **state)
         free(ps);
 }
 
+/* The tables as vessel made them before IPv6 (version 2), with a lease and a bound port. */
+static const char *const schema_v2[] = {
+        "CREATE TABLE net_networks ("
+        " id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, driver TEXT NOT NULL, bridge TEXT NOT NULL UNIQUE,"
+        " subnet INTEGER NOT NULL, prefix INTEGER NOT NULL, gateway INTEGER NOT NULL,"
+        " range INTEGER NOT NULL DEFAULT 0, range_prefix INTEGER NOT NULL DEFAULT 0,"
+        " internal INTEGER NOT NULL DEFAULT 0, mtu INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);"
+        "CREATE TABLE net_endpoints ("
+        " container_id TEXT NOT NULL, network_id TEXT NOT NULL, ip_request INTEGER NOT NULL DEFAULT 0,"
+        " ip INTEGER, mac TEXT NOT NULL DEFAULT '', aliases TEXT NOT NULL DEFAULT '',"
+        " PRIMARY KEY (container_id, network_id));"
+        "CREATE UNIQUE INDEX net_leases ON net_endpoints (network_id, ip) WHERE ip IS NOT NULL;"
+        "CREATE TABLE net_ports ("
+        " container_id TEXT NOT NULL, proto TEXT NOT NULL, host_ip TEXT NOT NULL,"
+        " host_port_request INTEGER NOT NULL, host_port INTEGER NOT NULL DEFAULT 0,"
+        " container_port INTEGER NOT NULL);"
+        "CREATE UNIQUE INDEX net_bound ON net_ports (proto, host_port) WHERE host_port != 0;"
+        "INSERT INTO net_networks (id, name, driver, bridge, subnet, prefix, gateway, created)"
+        " VALUES ('0123', 'bridge', 'bridge', 'vessel0', 2886795264, 16, 2886795265, 1);",
+        "ALTER TABLE net_endpoints ADD COLUMN slot INTEGER NOT NULL DEFAULT 0;"
+        "INSERT INTO net_endpoints (container_id, network_id, ip) VALUES ('old', '0123', 2886795266);"
+        "INSERT INTO net_ports (container_id, proto, host_ip, host_port_request, host_port, container_port)"
+        " VALUES ('old', 'tcp', '127.0.0.1', 8080, 8080, 80);",
+};
+
+static void test_upgrade_v2(void **state)
+{
+        struct fixture *f = *state;
+        struct vs_error err = VS_ERROR_INIT;
+        char path[160];
+        sqlite3 *db = NULL;
+        snprintf(path, sizeof(path), "%s/old.db", f->tmp);
+        assert_int_equal(vs_db_open(path, &db, &err), 0);
+        assert_int_equal(vs_db_migrate(db, "net", schema_v2, 2, &err), 0);
+        if (vs_net_store_init(db, &err) < 0)
+                fail_msg("upgrade: %s", err.msg);
+        struct vs_net_network n;
+        assert_int_equal(vs_net_network_find(db, "bridge", &n, &err), 0);
+        assert_false(n.ipv6);
+        struct vs_net_endpoint *eps = NULL;
+        size_t count = 0;
+        assert_int_equal(vs_net_endpoint_list(db, "old", NULL, &eps, &count, &err), 0);
+        assert_int_equal(count, 1);
+        assert_int_equal(eps[0].ip, 2886795266u);
+        assert_true(vs_ipv6_is_zero(&eps[0].ip6));
+        free(eps);
+        /* the old binding holds 127.0.0.1:8080 only, now */
+        add_port_ip(db, "new", "tcp", "10.0.0.1", 8080, 80);
+        bind_expect(db, "new", NULL);
+        add_port_ip(db, "newer", "tcp", "127.0.0.1", 8080, 80);
+        bind_expect(db, "newer", "127.0.0.1:8080");
+        vs_db_close(db);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -257,6 +421,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_lease_range, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lease_race, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ports_by_ip, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_upgrade_v2, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

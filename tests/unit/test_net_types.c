@@ -129,12 +129,62 @@ static void test_port_spec_bad(void **state)
         }
 }
 
+static void test_ipv6(void **state)
+{
+        struct vs_error err = VS_ERROR_INIT;
+        struct vs_cidr6 c, d;
+        char buf[VS_IP6_STRLEN + 4];
+        assert_int_equal(vs_cidr6_parse("fd00:1::/64", "--subnet", &c, &err), 0);
+        assert_int_equal(c.prefix, 64);
+        vs_cidr6_format(&c, buf);
+        assert_string_equal(buf, "fd00:1::/64");
+        struct in6_addr a = vs_ipv6_add(&c.addr, 1), b;
+        vs_ipv6_format(&a, buf);
+        assert_string_equal(buf, "fd00:1::1");
+        assert_true(vs_cidr6_contains(&c, &a));
+        a = vs_ipv6_add(&c.addr, 0x1ffffffffull); /* a carry across the 32-bit words */
+        vs_ipv6_format(&a, buf);
+        assert_string_equal(buf, "fd00:1::1:ffff:ffff");
+        assert_int_equal(vs_ipv6_parse("fd00:2::1", "--ip6", &b, &err), 0);
+        assert_false(vs_cidr6_contains(&c, &b));
+        assert_false(vs_ipv6_is_zero(&b));
+        assert_true(vs_ipv6_is_zero(&(struct in6_addr){0}));
+        /* overlap: a /65 inside, a neighbour /64 outside, a /48 around it */
+        assert_int_equal(vs_cidr6_parse("fd00:1:0:0:8000::/65", "--subnet", &d, &err), 0);
+        assert_true(vs_cidr6_overlap(&c, &d) && vs_cidr6_overlap(&d, &c));
+        assert_int_equal(vs_cidr6_parse("fd00:1:0:1::/64", "--subnet", &d, &err), 0);
+        assert_false(vs_cidr6_overlap(&c, &d));
+        assert_int_equal(vs_cidr6_parse("fd00:1::/48", "--subnet", &d, &err), 0);
+        assert_true(vs_cidr6_overlap(&c, &d));
+        assert_int_equal(vs_cidr6_parse("fd00:1::/67", "--subnet", &d, &err), 0);
+        assert_true(vs_ip_is_v6("fd00::1") && !vs_ip_is_v6("10.0.0.1"));
+}
+
+static void test_ipv6_bad(void **state)
+{
+        static const char *const bad[] = {"fd00::",     "fd00::/", "fd00::/129", "fd00::1/64",      "fd00:1::/-1",
+                                          "10.0.0.0/8", "zz::/64", "fd00::/64x", "fd00:1::8000/112"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct vs_cidr6 c = {.prefix = 7};
+                struct vs_error err = VS_ERROR_INIT;
+                if (vs_cidr6_parse(bad[i], "--subnet", &c, &err) != -EINVAL)
+                        fail_msg("\"%s\" was accepted", bad[i]);
+                assert_contains(err.msg, "--subnet");
+                assert_int_equal(c.prefix, 7);
+        }
+        struct in6_addr a;
+        struct vs_error err = VS_ERROR_INIT;
+        assert_int_equal(vs_ipv6_parse("10.0.0.1", "--ip6", &a, &err), -EINVAL);
+        assert_contains(err.msg, "--ip6");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cidr),      cmocka_unit_test(test_cidr_bad),
                 cmocka_unit_test(test_overlap),   cmocka_unit_test(test_ipv4_and_mac),
                 cmocka_unit_test(test_port_spec), cmocka_unit_test(test_port_spec_bad),
+                cmocka_unit_test(test_ipv6),      cmocka_unit_test(test_ipv6_bad),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
