@@ -1,6 +1,7 @@
 /* vessel-monitor: the event loop. One epoll: the signalfd (SIGCHLD to reap,
  * everything else swallowed), the container's output, the attach socket,
- * its clients and the container's stdin. No threads, no timers. */
+ * its clients, the container's stdin and the embedded DNS server's
+ * sockets. No threads; no timers but the DNS deadlines, as epoll timeouts. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -31,6 +32,7 @@ int monitor_loop_init(struct monitor_loop *l, const struct monitor_options *o, s
         l->attach.listen_fd = l->attach.stdin_fd = -1;
         l->attach.clients = l->attach.dead = NULL;
         l->attach.stdin_watched = false;
+        monitor_dns_init(&l->dns);
         l->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (l->epfd < 0)
                 return vs_error_syscall(err, "cannot make an epoll instance");
@@ -48,6 +50,7 @@ int monitor_loop_init(struct monitor_loop *l, const struct monitor_options *o, s
 void monitor_loop_close(struct monitor_loop *l)
 {
         vs_attach_close(&l->attach);
+        monitor_dns_close(&l->dns);
         vs_log_close(&l->log);
         l->out_fd = vs_safe_close(l->out_fd);
         l->err_fd = vs_safe_close(l->err_fd);
@@ -142,6 +145,10 @@ static void dispatch(struct monitor_loop *l, struct epoll_event *ev)
         case VS_EV_STDERR:
                 read_output(l, &l->err_fd, VS_LOG_STDERR);
                 break;
+        case VS_EV_DNS_QUERY:
+        case VS_EV_DNS_UPSTREAM:
+                monitor_dns_handle(&l->dns, src);
+                break;
         default:
                 vs_attach_handle(&l->attach, src, ev->events);
         }
@@ -165,13 +172,15 @@ int monitor_loop_run(struct monitor_loop *l, const struct monitor_stdio *stdio, 
                     ((l->out_fd < 0 && l->err_fd < 0 && !vs_attach_pending(&l->attach)) || now_ms() >= deadline))
                         break;
                 struct epoll_event events[16];
-                int timeout = l->exited ? (int) (deadline - now_ms()) : -1;
+                /* running: wake for the next forwarded DNS query's deadline, if any */
+                int timeout = l->exited ? (int) (deadline - now_ms()) : monitor_dns_timeout(&l->dns);
                 int n = epoll_wait(l->epfd, events, VS_ARRAY_SIZE(events), timeout < 0 && l->exited ? 0 : timeout);
                 if (n < 0 && errno != EINTR)
                         return vs_error_syscall(err, "epoll_wait");
                 for (int i = 0; i < n; i++)
                         dispatch(l, &events[i]);
                 vs_attach_collect(&l->attach);
+                monitor_dns_expire(&l->dns);
         }
         if (l->out_fd >= 0)
                 stop_stream(l, &l->out_fd, VS_LOG_STDOUT);

@@ -2,6 +2,7 @@
  * container with its stdio on pipes or a pty, reports the init's pid on
  * --sync-fd, then writes the log, serves attach, reaps, records the exit
  * status and runs the exit command. See docs/vessel-monitor.8. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,7 +28,8 @@ static int usage(void)
         fputs("usage: vessel-monitor --id ID --bundle DIR --runtime-root DIR --exit-file PATH --log-path PATH\n"
               "         [--log-max-size BYTES] [--log-max-files N] [--attach-socket PATH] [-t|--terminal]\n"
               "         [-i|--stdin] [--runtime PATH] [--pid-file PATH] [--monitor-pid-file PATH]\n"
-              "         [--sync-fd N] [--foreground] [--exit-command PATH [--exit-command-arg ARG]...]\n",
+              "         [--sync-fd N] [--foreground] [--exit-command PATH [--exit-command-arg ARG]...]\n"
+              "         [--dns-hosts PATH [--dns-upstream IP]...]\n",
               stderr);
         return 2;
 }
@@ -80,6 +82,8 @@ enum {
         OPT_FOREGROUND,
         OPT_EXIT_COMMAND,
         OPT_EXIT_COMMAND_ARG,
+        OPT_DNS_HOSTS,
+        OPT_DNS_UPSTREAM,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +104,8 @@ static const struct option longopts[] = {
         {"foreground", no_argument, NULL, OPT_FOREGROUND},
         {"exit-command", required_argument, NULL, OPT_EXIT_COMMAND},
         {"exit-command-arg", required_argument, NULL, OPT_EXIT_COMMAND_ARG},
+        {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
+        {"dns-upstream", required_argument, NULL, OPT_DNS_UPSTREAM},
         {NULL, 0, NULL, 0},
 };
 
@@ -107,6 +113,20 @@ static int bad(const char *opt, const char *value)
 {
         fprintf(stderr, "vessel-monitor: %s: invalid value \"%s\"\n", opt, value);
         return -1;
+}
+
+/* An IPv4 or IPv6 address, MONITOR_DNS_UPSTREAM_MAX at most. */
+static int parse_dns_upstream(struct monitor_options *o, const char *value)
+{
+        unsigned char addr[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET, value, addr) != 1 && inet_pton(AF_INET6, value, addr) != 1)
+                return bad("--dns-upstream", value);
+        if (o->n_dns_upstream == MONITOR_DNS_UPSTREAM_MAX) {
+                fprintf(stderr, "vessel-monitor: --dns-upstream: more than %d servers\n", MONITOR_DNS_UPSTREAM_MAX);
+                return -1;
+        }
+        o->dns_upstream[o->n_dns_upstream++] = value;
+        return 0;
 }
 
 static int parse_one(struct monitor_options *o, int c, size_t *nargs)
@@ -162,6 +182,13 @@ static int parse_one(struct monitor_options *o, int c, size_t *nargs)
         case OPT_EXIT_COMMAND_ARG:
                 o->exit_command_args[1 + (*nargs)++] = optarg;
                 break;
+        case OPT_DNS_HOSTS:
+                if (optarg[0] != '/')
+                        return bad("--dns-hosts", optarg);
+                o->dns_hosts = optarg;
+                break;
+        case OPT_DNS_UPSTREAM:
+                return parse_dns_upstream(o, optarg);
         default:
                 return -1;
         }
@@ -191,6 +218,10 @@ static int parse_args(int argc, char **argv, struct monitor_options *o)
                                                  : NULL;
         if (missing) {
                 fprintf(stderr, "vessel-monitor: %s is required\n", missing);
+                return -1;
+        }
+        if (o->n_dns_upstream && !o->dns_hosts) {
+                fputs("vessel-monitor: --dns-upstream needs --dns-hosts\n", stderr);
                 return -1;
         }
         if (nargs && !o->exit_command) {
@@ -306,6 +337,12 @@ int main(int argc, char **argv)
         int r = prepare(&o, &err);
         if (r == 0)
                 r = monitor_spawn(&o, &stdio, &pid, &err);
+        /* Before the pid is reported: the container may resolve a name as soon as it is started. */
+        if (r == 0 && o.dns_hosts &&
+            monitor_dns_open(&loop.dns, loop.epfd, pid, o.dns_hosts, o.dns_upstream, o.n_dns_upstream, &err) < 0) {
+                monitor_destroy(&o, pid);
+                r = -err.code;
+        }
         if (r == 0 && o.monitor_pid_file && write_monitor_pid(o.monitor_pid_file, &err) < 0) {
                 monitor_destroy(&o, pid);
                 r = -err.code;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "attach.h"
+#include "dns.h"
 #include "log_writer.h"
 #include "util/error.h"
 
@@ -29,6 +30,9 @@ struct monitor_options {
         const char *exit_command;
         char **exit_command_args; /* NULL-terminated, argv[0] first */
         char **argv;              /* our own command line, for the sealed re-exec */
+        const char *dns_hosts;    /* --dns-hosts: serve DNS at 127.0.0.11 from this hosts file; NULL: none */
+        const char *dns_upstream[MONITOR_DNS_UPSTREAM_MAX]; /* --dns-upstream */
+        size_t n_dns_upstream;
 };
 
 /* The container's stdio as the monitor holds it once the container exists. */
@@ -63,6 +67,7 @@ struct monitor_loop {
         int status;
         struct vs_log_writer log;
         struct vs_attach attach;
+        struct monitor_dns dns;
         char buf[8192]; /* one read of the container's output */
 };
 int monitor_loop_init(struct monitor_loop *l, const struct monitor_options *o, struct vs_error *err);

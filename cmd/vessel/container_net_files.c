@@ -133,7 +133,8 @@ int container_net_etc(const struct ctr_paths *p, const struct vs_run_options *o,
         if (vs_read_file("/etc/resolv.conf", &host, &len, &ignored) < 0)
                 vs_error_ignore(&ignored);
         bool host_mode = o->network && strcmp(o->network, "host") == 0;
-        _cleanup_free_ char *text = resolv_text(host, o, host_mode, &len);
+        _cleanup_free_ char *text = container_dns_embedded(o->network) ? container_dns_resolv_text(host, o, &len)
+                                                                       : resolv_text(host, o, host_mode, &len);
         if (!text)
                 return vs_error_set(err, ENOMEM, "out of memory");
         int r = write_at(p->rundir, "resolv.conf", text, len, err);
@@ -205,14 +206,18 @@ static void peer_lines(struct vs_store *s, const char *id, FILE *f)
                         if (!eps[j].ip || strcmp(eps[j].container_id, id) == 0 ||
                             vs_container_find(s->db, eps[j].container_id, &c, &ignored) < 0)
                                 continue;
-                        char ip[16];
-                        vs_ipv4_format(eps[j].ip, ip);
-                        fprintf(f, "%s\t%s %.12s", ip, c.name, c.id);
-                        for (char *a = eps[j].aliases, *end; *a; a = *end ? end + 1 : end) {
-                                end = strchrnul(a, ','); /* --network-alias, comma-separated */
-                                fprintf(f, " %.*s", (int) (end - a), a);
+                        char ips[2][VS_IP6_STRLEN] = {"", ""}; /* its IPv4, and IPv6 address */
+                        vs_ipv4_format(eps[j].ip, ips[0]);
+                        if (!vs_ipv6_is_zero(&eps[j].ip6))
+                                vs_ipv6_format(&eps[j].ip6, ips[1]);
+                        for (int v = 0; v < 2 && ips[v][0]; v++) {
+                                fprintf(f, "%s\t%s %.12s", ips[v], c.name, c.id);
+                                for (char *a = eps[j].aliases, *end; *a; a = *end ? end + 1 : end) {
+                                        end = strchrnul(a, ','); /* --network-alias, comma-separated */
+                                        fprintf(f, " %.*s", (int) (end - a), a);
+                                }
+                                fputc('\n', f);
                         }
-                        fputc('\n', f);
                         vs_container_free(&c);
                 }
         }
