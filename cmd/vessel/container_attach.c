@@ -13,44 +13,11 @@
 #include <unistd.h>
 
 #include "container_admin.h"
+#include "attach_session.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 
 #define ATTACH_USAGE "attach [OPTIONS] CONTAINER"
-
-struct attach_session {
-        int sock;
-        bool tty, with_stdin, sig_proxy;
-        unsigned char keys[16]; /* the detach sequence */
-        size_t n_keys, matched; /* bytes of it typed so far, held back */
-        const char *runtime_root, *id;
-};
-
-/* docker's detach keys: "ctrl-p,ctrl-q", "a,ctrl-@", ... */
-static int parse_detach_keys(const char *text, struct attach_session *a)
-{
-        _cleanup_free_ char *copy = strdup(text);
-        char *save = NULL;
-        a->n_keys = 0;
-        for (char *k = copy ? strtok_r(copy, ",", &save) : NULL; k; k = strtok_r(NULL, ",", &save)) {
-                int v = -1;
-                if (strlen(k) == 1)
-                        v = (unsigned char) k[0];
-                else if (strncmp(k, "ctrl-", 5) == 0 && strlen(k) == 6) {
-                        char ch = k[5];
-                        if (ch >= 'a' && ch <= 'z')
-                                v = ch - 'a' + 1;
-                        else if (ch == '@' || (ch >= '[' && ch <= '_'))
-                                v = ch == '@' ? 0 : ch - '[' + 27;
-                }
-                if (v < 0 || a->n_keys == sizeof(a->keys))
-                        return fail_usage("Invalid detach keys (%s) provided", text);
-                a->keys[a->n_keys++] = (unsigned char) v;
-        }
-        if (a->n_keys == 0)
-                return fail_usage("Invalid detach keys (%s) provided", text);
-        return 0;
-}
 
 static bool write_all(int fd, const void *buf, size_t len)
 {
@@ -91,28 +58,16 @@ static void send_resize(const struct attach_session *a)
         send_frame(a->sock, 3, p, sizeof(p));
 }
 
-/* Input to the container, but the detach sequence, which is held back
- * while it is being typed and let through when it is not completed.
+/* Input to the container, but the detach sequence (detach_keys.h).
  * Returns true once the whole sequence was typed. */
 static bool forward_input(struct attach_session *a, const unsigned char *in, size_t n)
 {
-        unsigned char out[8192 + 16];
+        unsigned char out[8192 + DETACH_KEYS_MAX];
         size_t len = 0;
-        for (size_t i = 0; i < n; i++) {
-                if (in[i] == a->keys[a->matched]) {
-                        if (++a->matched == a->n_keys)
-                                return true;
-                        continue;
-                }
-                memcpy(out + len, a->keys, a->matched); /* not the sequence after all */
-                len += a->matched;
-                a->matched = in[i] == a->keys[0] ? 1 : 0;
-                if (!a->matched)
-                        out[len++] = in[i];
-        }
+        bool detached = detach_keys_filter(&a->keys, in, n, out, &len);
         if (len)
                 send_frame(a->sock, 0, out, len);
-        return false;
+        return detached;
 }
 
 /* Output frames (raw bytes with a terminal) to stdout and stderr. False at the end of the stream. */
@@ -186,7 +141,7 @@ static bool attach_loop(struct attach_session *a, int sfd)
 
 /* The session with the terminal raw (a tty container, stdin a terminal)
  * and the proxied signals read from a signalfd. */
-static bool attach_run(struct attach_session *a)
+bool attach_session_run(struct attach_session *a)
 {
         sigset_t set, old;
         sigemptyset(&set);
@@ -211,6 +166,20 @@ static bool attach_run(struct attach_session *a)
                 tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         sigprocmask(SIG_SETMASK, &old, NULL);
         return detached;
+}
+
+int attach_remove_after(const struct globals *g, struct vs_store *s, struct vs_container *c, struct vs_error *err)
+{
+        container_refresh(g, s, c);
+        if (strcmp(c->state, "running") == 0) {
+                int r = vs_container_set_auto_remove(s->db, c->id, err);
+                if (r < 0)
+                        return r;
+                container_refresh(g, s, c); /* its exit may have been recorded before the flag was set */
+                if (strcmp(c->state, "running") == 0)
+                        return 0;
+        }
+        return container_remove_volumes(g, s, c, err);
 }
 
 struct attach_flags {
@@ -267,14 +236,14 @@ static int parse_attach(int argc, char **argv, struct attach_flags *f)
 
 int cmd_attach(const struct globals *g, int argc, char **argv)
 {
-        struct attach_flags f = {.detach_keys = "ctrl-p,ctrl-q", .sig_proxy = true};
+        struct attach_flags f = {.detach_keys = DETACH_KEYS_DEFAULT, .sig_proxy = true};
         int r = parse_attach(argc, argv, &f);
         if (r != 0)
                 return r == 1 ? 0 : r;
         struct attach_session a = {.sig_proxy = f.sig_proxy};
-        if (parse_detach_keys(f.detach_keys, &a) != 0)
-                return 125;
         struct vs_error err = VS_ERROR_INIT;
+        if (detach_keys_parse(f.detach_keys, &a.keys, &err) < 0)
+                return fail_usage("%s", err.msg);
         struct vs_store *s = NULL;
         struct vs_container c = {0};
         r = engine_open(g, &s, &err);
@@ -294,7 +263,7 @@ int cmd_attach(const struct globals *g, int argc, char **argv)
                 a.with_stdin = c.interactive && !f.no_stdin;
                 a.runtime_root = p.runtime_root;
                 a.id = c.id;
-                bool detached = attach_run(&a);
+                bool detached = attach_session_run(&a);
                 close(a.sock);
                 if (detached)
                         fprintf(stderr, "read escape sequence\n");

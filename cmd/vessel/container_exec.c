@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container_admin.h"
+#include "exec_tty.h"
 #include "engine/run_options.h"
 #include "engine/spec_gen.h"
 #include "oci/names.h"
@@ -23,7 +24,8 @@
 struct exec_args {
         bool interactive, tty, detach, privileged;
         const char *user, *workdir;
-        char **env; /* -e and --env-file, in order, as run parses them */
+        struct detach_keys keys; /* --detach-keys, for -t sessions */
+        char **env;              /* -e and --env-file, in order, as run parses them */
         char **command;
 };
 
@@ -81,6 +83,7 @@ static int parse_exec(int argc, char **argv, struct exec_args *a, struct vs_run_
                 {0},
         };
         char *pass[128];
+        const char *detach_keys = DETACH_KEYS_DEFAULT;
         int n = 0, c;
         while ((c = next_option(argc, argv, "+de:itu:w:h", longopts)) != -1) {
                 static const char *const names[] = {['e'] = "-e", ['u'] = "-u", ['w'] = "-w"};
@@ -97,7 +100,8 @@ static int parse_exec(int argc, char **argv, struct exec_args *a, struct vs_run_
                 case OPT_PRIVILEGED:
                         a->privileged = true;
                         break;
-                case OPT_DETACH_KEYS: /* only read by attached sessions with a terminal of their own */
+                case OPT_DETACH_KEYS: /* read by the terminal of an attached -t session (exec_tty.c) */
+                        detach_keys = optarg;
                         break;
                 case 'e':
                 case 'u':
@@ -117,6 +121,9 @@ static int parse_exec(int argc, char **argv, struct exec_args *a, struct vs_run_
         }
         if (!want_args(argc, argv, 2, -1, EXEC_USAGE))
                 return 125;
+        struct vs_error err = VS_ERROR_INIT;
+        if (detach_keys_parse(detach_keys, &a->keys, &err) < 0)
+                return fail_usage("%s", err.msg);
         a->command = argv + optind + 1;
         int first = optind;
         int r = parse_env(pass, n, a, o);
@@ -196,8 +203,7 @@ static int exec_process(const struct ctr_paths *p, const struct exec_args *a, ch
                 env_set(env, "TERM=xterm");
         for (char **e = a->env; e && *e; e++)
                 env_set(env, *e);
-        /* -d -t: no one would hold the terminal; the process gets /dev/null instead */
-        json_object_set_new(proc, "terminal", json_boolean(a->tty && !a->detach));
+        json_object_set_new(proc, "terminal", json_boolean(a->tty));
         json_object_del(proc, "consoleSize");
         if (a->workdir)
                 json_object_set_new(proc, "cwd", json_string(a->workdir));
@@ -236,6 +242,44 @@ static int exec_failure(const struct vs_error *err)
         return err->code == ENOENT ? 127 : 126;
 }
 
+/* The process: with -t its terminal comes to our console socket and is
+ * served by exec_tty.c; without, it has our stdio (or /dev/null with -d). */
+static int start_exec(const struct exec_args *a, const struct ctr_paths *p, const char *id, const char *process,
+                      struct vs_error *err)
+{
+        struct exec_console con = EXEC_CONSOLE_INIT;
+        struct detach_keys keys = a->keys;
+        int status = 0;
+        if (a->tty && exec_console_open(p->rundir, &con, err) < 0) {
+                exec_console_close(&con);
+                return fail(err);
+        }
+        struct vs_exec_options eo = {
+                .root = p->runtime_root,
+                .id = id,
+                .process_json = process,
+                .origin = "exec",
+                .detach = a->detach || a->tty,
+                .console_socket = a->tty ? con.socket : NULL,
+                .pid_file = a->tty ? con.pid_file : NULL,
+        };
+        redirect_stdio(a);
+        int r = vs_container_exec(&eo, &status, err);
+        if (r < 0) {
+                exec_console_close(&con);
+                return exec_failure(err);
+        }
+        bool detached = a->detach;
+        if (a->tty)
+                r = exec_tty_finish(&con, a->detach, a->interactive, &keys, &status, &detached, err);
+        exec_console_close(&con);
+        if (r < 0)
+                return fail(err);
+        if (detached && !a->detach)
+                fprintf(stderr, "read escape sequence\n");
+        return detached ? 0 : status;
+}
+
 static int run_exec(const struct globals *g, const struct exec_args *a, const char *name)
 {
         struct vs_error err = VS_ERROR_INIT;
@@ -256,24 +300,11 @@ static int run_exec(const struct globals *g, const struct exec_args *a, const ch
                 r = procfs_ensure_for(&p, &err);
         if (s)
                 vs_store_close(s);
-        if (r < 0) {
-                vs_container_free(&c);
-                return fail(&err);
-        }
-        struct vs_exec_options eo = {
-                .root = p.runtime_root,
-                .id = c.id,
-                .process_json = process,
-                .origin = "exec",
-                .detach = a->detach,
-        };
-        redirect_stdio(a);
         int status = 0;
-        r = vs_container_exec(&eo, &status, &err);
+        if (r == 0)
+                status = start_exec(a, &p, c.id, process, &err);
         vs_container_free(&c);
-        if (r < 0)
-                return exec_failure(&err);
-        return a->detach ? 0 : status;
+        return r < 0 ? fail(&err) : status;
 }
 
 int cmd_exec(const struct globals *g, int argc, char **argv)

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "engine/volumes.h"
 #include "fs_tree.h"
 #include "util/files.h"
 
@@ -21,6 +24,76 @@ int ctr_lookup(const struct globals *g, struct vs_store *s, const char *text, st
         int r = vs_container_find(s->db, text, ret, err);
         if (r == 0)
                 container_refresh(g, s, ret);
+        return r;
+}
+
+/* One volume or bind mount onto its path in the root (resolved in it: a
+ * symlink in the container cannot send the mount out of it). A path the
+ * container never had is skipped: the runtime makes it at start. */
+static int bind_use(struct vs_store *s, int rootfd, const struct vs_volume_use *u, struct vs_error *err)
+{
+        struct vs_volume v = {0};
+        int r = u->volume ? vs_volume_find(s->db, u->volume, &v, err) : 0;
+        if (r == 0 && u->volume)
+                r = vs_volume_mount(s->root, &v, err); /* driver options: mounted if it is not */
+        vs_volume_free(&v);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *source = u->volume ? vs_volume_data_path(s->root, u->volume) : strdup(u->source);
+        if (!source)
+                return vs_error_set(err, ENOMEM, "out of memory");
+        struct vs_error missing = VS_ERROR_INIT;
+        _cleanup_close_ int at = vs_open_in_root(rootfd, u->destination, O_PATH, 0, &missing);
+        if (at == -ENOENT) {
+                vs_error_ignore(&missing);
+                return 0;
+        }
+        if (at < 0) {
+                *err = missing;
+                return at;
+        }
+        char target[64];
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", at);
+        if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return vs_error_syscall(err, "cannot bind %s on %s", source, u->destination);
+        if (!u->readonly)
+                return 0;
+        _cleanup_close_ int top = vs_open_in_root(rootfd, u->destination, O_PATH, 0, err);
+        if (top < 0)
+                return top;
+        snprintf(target, sizeof(target), "/proc/self/fd/%d", top);
+        if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+                return vs_error_syscall(err, "cannot make %s read-only", u->destination);
+        return 0;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+        const struct vs_volume_use *x = a, *y = b;
+        size_t lx = strlen(x->destination), ly = strlen(y->destination);
+        return lx < ly ? -1 : lx > ly;
+}
+
+/* A stopped container's volumes and bind mounts on its root at merged/, as
+ * docker's cp sees them: in a mount namespace of this process's own, so
+ * that nothing stays mounted on the host once the command exits. A parent
+ * path before the paths under it. */
+static int mount_volumes(struct vs_store *s, const struct vs_container *c, const char *merged, struct vs_error *err)
+{
+        struct vs_volume_use *u = NULL;
+        size_t n = 0;
+        int r = vs_volume_uses(s->db, c->id, &u, &n, err);
+        if (r == 0 && n > 0) {
+                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                        r = vs_error_syscall(err, "cannot make a mount namespace for the volumes of %s", c->name);
+                qsort(u, n, sizeof(*u), by_depth);
+        }
+        _cleanup_close_ int rootfd = r == 0 && n > 0 ? open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (r == 0 && n > 0 && rootfd < 0)
+                r = vs_error_syscall(err, "cannot open %s", merged);
+        for (size_t i = 0; r == 0 && i < n; i++)
+                r = bind_use(s, rootfd, &u[i], err);
+        vs_volume_uses_free(u, n);
         return r;
 }
 
@@ -38,6 +111,8 @@ int ctr_root_open(const struct globals *g, struct vs_store *s, const struct vs_c
         struct ctr_paths p;
         ctr_paths(g, c->id, &p);
         int r = rootfs_mount(s, c, &p, err);
+        if (r == 0 && live)
+                r = mount_volumes(s, c, p.merged, err);
         if (r < 0)
                 return r;
         int fd = open(p.merged, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -21,7 +21,9 @@ int ctr_lookup(const struct globals *g, struct vs_store *s, const char *text, st
 
 /* An O_PATH fd on the container's root. With `live` and a running
  * container: /proc/PID/root, which shows its volumes and bind mounts; else
- * its overlay, mounted at merged/ if it is not (as create leaves it). */
+ * its overlay, mounted at merged/ if it is not (as create leaves it), and
+ * with `live` its volumes and bind mounts on it, in a mount namespace the
+ * calling process enters for good (unshare). */
 int ctr_root_open(const struct globals *g, struct vs_store *s, const struct vs_container *c, bool live,
                   struct vs_error *err);
 

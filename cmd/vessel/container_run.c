@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "attach_session.h"
 #include "engine.h"
 #include "engine/run_options.h"
 #include "engine/spec_gen.h"
@@ -267,92 +266,23 @@ static int create_container(const struct globals *g, struct vs_store *s, const s
 
 /* --- attaching to the monitor (run without -d, start -a) --- */
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t w = write(fd, p, len);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return false;
-                p += w;
-                len -= (size_t) w;
-        }
-        return true;
-}
-
-/* Output frames to stdout/stderr (raw with a tty); stdin to frames. */
-static void attach_stream(int sock, bool tty, bool with_stdin)
-{
-        char buf[65536];
-        size_t have = 0;
-        bool stdin_open = with_stdin;
-        for (;;) {
-                struct pollfd pf[2] = {{.fd = sock, .events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
-                if (poll(pf, stdin_open ? 2 : 1, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return;
-                }
-                if (stdin_open && (pf[1].revents & (POLLIN | POLLHUP))) {
-                        char in[8192 + 8];
-                        ssize_t n = read(STDIN_FILENO, in + 8, sizeof(in) - 8);
-                        if (n <= 0) {
-                                unsigned char close_frame[8] = {4, 0, 0, 0, 0, 0, 0, 0};
-                                write_all(sock, close_frame, 8);
-                                stdin_open = false;
-                        } else {
-                                in[0] = 0, in[1] = in[2] = in[3] = 0;
-                                in[4] = (char) ((n >> 24) & 0xff), in[5] = (char) ((n >> 16) & 0xff);
-                                in[6] = (char) ((n >> 8) & 0xff), in[7] = (char) (n & 0xff);
-                                write_all(sock, in, (size_t) n + 8);
-                        }
-                }
-                if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
-                        continue;
-                ssize_t n = read(sock, buf + have, sizeof(buf) - have);
-                if (n <= 0)
-                        return;
-                if (tty) {
-                        write_all(STDOUT_FILENO, buf, (size_t) n);
-                        continue;
-                }
-                have += (size_t) n;
-                while (have >= 8) {
-                        unsigned char *h = (unsigned char *) buf;
-                        size_t size = ((size_t) h[4] << 24) | ((size_t) h[5] << 16) | ((size_t) h[6] << 8) | h[7];
-                        if (size > sizeof(buf) - 8)
-                                return; /* not the protocol */
-                        if (have < 8 + size)
-                                break;
-                        write_all(h[0] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + 8, size);
-                        memmove(buf, buf + 8 + size, have - 8 - size);
-                        have -= 8 + size;
-                }
-        }
-}
-
 /* Start, then (foreground) stream the output until the container exits and
- * return its exit code as the status. */
+ * return its exit code as the status; 0 when the detach keys (docker's
+ * default, or detach_keys) leave it running. The session is attach's
+ * (attach_session.h). */
 static int start_and_attach(const struct globals *g, struct vs_store *s, struct vs_container *c, bool attach,
-                            bool with_stdin, struct vs_error *err)
+                            bool with_stdin, const char *detach_keys, struct vs_error *err)
 {
-        int sock = -1;
-        int r = container_start(g, s, c, attach ? &sock : NULL, err);
+        struct attach_session a = {.sock = -1, .tty = c->tty, .with_stdin = with_stdin};
+        if (attach && detach_keys_parse(detach_keys ? detach_keys : DETACH_KEYS_DEFAULT, &a.keys, err) < 0)
+                return -err->code;
+        int r = container_start(g, s, c, attach ? &a.sock : NULL, err);
         if (r < 0 || !attach)
                 return r;
-        struct termios old;
-        bool raw = c->tty && with_stdin && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
-        if (raw) {
-                struct termios t = old;
-                cfmakeraw(&t);
-                tcsetattr(STDIN_FILENO, TCSANOW, &t);
-        }
-        attach_stream(sock, c->tty, with_stdin);
-        close(sock);
-        if (raw)
-                tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        bool detached = attach_session_run(&a);
+        close(a.sock);
+        if (detached)
+                return 0;
         int code = 0;
         r = container_wait_attached(g, s, c, &code, err);
         if (r < 0)
@@ -411,7 +341,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
                 r = create_container(g, s, &o, &c, &err);
         int status = 0;
         if (r == 0) {
-                status = start_and_attach(g, s, &c, !o.detach, o.interactive, &err);
+                status = start_and_attach(g, s, &c, !o.detach, o.interactive, o.detach_keys, &err);
                 if (status < 0) {
                         struct vs_error ignored = VS_ERROR_INIT;
                         struct vs_container again = {0};
@@ -425,7 +355,7 @@ int cmd_run(const struct globals *g, int argc, char **argv)
                 } else if (o.remove) {
                         struct vs_container done = {0};
                         if (vs_container_find(s->db, c.id, &done, &err) == 0)
-                                container_remove_volumes(g, s, &done, &err); /* --rm: with its anonymous volumes */
+                                attach_remove_after(g, s, &done, &err); /* --rm: with its anonymous volumes */
                         vs_container_free(&done);
                         if (err.code) {
                                 fail(&err);
@@ -488,7 +418,7 @@ int cmd_start(const struct globals *g, int argc, char **argv)
                                 printf("%s\n", argv[i]);
                                 continue;
                         }
-                        r = start_and_attach(g, s, &ctr, attach, interactive, &err);
+                        r = start_and_attach(g, s, &ctr, attach, interactive, NULL, &err);
                 }
                 if (r < 0)
                         status = fail(&err);

@@ -188,12 +188,13 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
         char syncfd[16];
         snprintf(syncfd, sizeof(syncfd), "%d", fds[1]);
         struct monitor_extra extra;
-        if (monitor_extra_args(c, &extra, err) < 0) {
+        struct container_dns_args dns;
+        if (monitor_extra_args(c, &extra, err) < 0 || container_dns_monitor_args(c, p, &dns, err) < 0) {
                 close(fds[0]);
                 close(fds[1]);
                 return -EINVAL;
         }
-        const char *argv[56];
+        const char *argv[64];
         int a = 0;
         argv[a++] = monitor;
         const char *fixed[] = {"--id",
@@ -235,6 +236,8 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
         if (c->interactive)
                 argv[a++] = "--stdin";
         for (const char **x = extra.argv; *x; x++)
+                argv[a++] = *x;
+        for (const char **x = dns.argv; *x; x++)
                 argv[a++] = *x;
         argv[a] = NULL;
         pid_t child = fork();

@@ -143,13 +143,17 @@ int container_net_setup(const struct globals *g, struct vs_store *s, const struc
 void container_net_teardown(const struct globals *g, struct vs_store *s, const char *id);
 void container_net_forget(const struct globals *g, struct vs_store *s, const char *id);
 int container_net_lock(const struct globals *g, struct vs_error *err);
-/* network connect (ip: --ip or NULL) / disconnect, running or not. */
+/* network connect (o: its --ip, --ip6, --alias as run's --ip, --ip6,
+ * --network-alias) / disconnect, running or not. */
 int container_net_connect(const struct globals *g, struct vs_store *s, const char *network, const char *container,
-                          const char *ip, struct vs_error *err);
+                          const struct vs_run_options *o, struct vs_error *err);
 int container_net_disconnect(const struct globals *g, struct vs_store *s, const char *network, const char *container,
                              struct vs_error *err);
 /* Set row's "Ports" (ps): "0.0.0.0:8080->80/tcp, ..." while it runs. */
 void container_net_ps_ports(struct vs_store *s, const struct vs_container *c, struct json_t *row);
+/* container_net_inspect.c: inspect's NetworkSettings (Networks, IPAddress,
+ * GlobalIPv6Address, IPv6Gateway, Ports...), a new reference. */
+struct json_t *container_net_settings_json(const struct globals *g, struct vs_store *s, const struct vs_container *c);
 /* container_net_files.c: resolv.conf (--dns*, loopback nameservers replaced) and
  * --add-host lines at create; the names of the containers on its user networks
  * in each one's hosts file (_peers: the ids to refresh, a NULL-terminated list). */
@@ -157,5 +161,20 @@ int container_net_etc(const struct ctr_paths *p, const struct vs_run_options *o,
                       struct vs_error *err);
 char **container_net_peers(struct vs_store *s, const char *id);
 void container_net_hosts_refresh(const struct globals *g, struct vs_store *s, char **peers);
+/* container_dns.c: a container on a user network (--network NAME, not the
+ * default bridge, none, host or container:) resolves through the embedded
+ * DNS server at 127.0.0.11 its monitor serves; _monitor_args: the monitor's
+ * --dns-hosts and --dns-upstream flags (HostConfig.Dns) for it, else none. */
+#define CONTAINER_DNS_UPSTREAM_MAX 3
+struct container_dns_args {
+        char hosts[600], upstream[CONTAINER_DNS_UPSTREAM_MAX][64];
+        const char *argv[3 + 2 * CONTAINER_DNS_UPSTREAM_MAX]; /* NULL-terminated */
+};
+#define CONTAINER_DNS_ADDRESS "127.0.0.11"
+bool container_dns_embedded(const char *network);
+/* Its resolv.conf text from the host's (malloc'd; NULL: out of memory). */
+char *container_dns_resolv_text(const char *host, const struct vs_run_options *o, size_t *len);
+int container_dns_monitor_args(const struct vs_container *c, const struct ctr_paths *p, struct container_dns_args *x,
+                               struct vs_error *err);
 
 #endif

@@ -298,6 +298,17 @@ static char *header_line(const char *tmpl, const struct header_name *headers)
         return buf;
 }
 
+/* A cell's width on the terminal, in characters as docker's tabwriter
+ * counts them (runes): a UTF-8 continuation byte adds none, so the "…" of
+ * a cut command is one column, not three. */
+static size_t cell_width(const char *cell, size_t len)
+{
+        size_t w = 0;
+        for (size_t i = 0; i < len; i++)
+                w += ((unsigned char) cell[i] & 0xC0) != 0x80;
+        return w;
+}
+
 /* Align tab-separated cells as docker's tabwriter (minwidth 10, padding 3):
  * every cell but a line's last is padded to its column's width. */
 static void print_aligned(FILE *out, char *text)
@@ -308,7 +319,7 @@ static void print_aligned(FILE *out, char *text)
                 size_t col = 0, start = 0, i;
                 for (i = 0; line + i < nl; i++)
                         if (line[i] == '\t' && col < 64) {
-                                size_t w = i - start + 3;
+                                size_t w = cell_width(line + start, i - start) + 3;
                                 widths[col] = widths[col] > w ? widths[col] : w;
                                 col++;
                                 start = i + 1;
@@ -323,7 +334,7 @@ static void print_aligned(FILE *out, char *text)
                                 fwrite(line + start, 1, i - start, out);
                                 if (line + i != nl && col < 64) {
                                         size_t w = widths[col] < 10 ? 10 : widths[col];
-                                        for (size_t k = i - start; k < w; k++)
+                                        for (size_t k = cell_width(line + start, i - start); k < w; k++)
                                                 fputc(' ', out);
                                         col++;
                                 }

@@ -250,6 +250,11 @@ int vs_container_set_created(sqlite3 *db, const char *id, struct vs_error *err)
                           NULL, 0, err);
 }
 
+int vs_container_set_auto_remove(sqlite3 *db, const char *id, struct vs_error *err)
+{
+        return row_change(db, "UPDATE containers SET auto_remove = 1 WHERE id = ?", id, NULL, 0, err);
+}
+
 int vs_container_remove(sqlite3 *db, const char *id, struct vs_error *err)
 {
         return row_change(db, "DELETE FROM containers WHERE id = ?", id, NULL, 0, err);

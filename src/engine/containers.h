@@ -53,6 +53,8 @@ int vs_container_set_exited(sqlite3 *db, const char *id, int exit_code, int64_t 
 int vs_container_set_exited_run(sqlite3 *db, const char *id, int64_t started, int exit_code, int64_t finished,
                                 struct vs_error *err);
 int vs_container_set_created(sqlite3 *db, const char *id, struct vs_error *err);
+/* --rm from now on: its monitor's exit command removes it (a foreground run left by the detach keys). */
+int vs_container_set_auto_remove(sqlite3 *db, const char *id, struct vs_error *err);
 int vs_container_remove(sqlite3 *db, const char *id, struct vs_error *err);
 /* process.args as JSON, once config.json is written. */
 int vs_container_set_command(sqlite3 *db, const char *id, const char *command_json, struct vs_error *err);

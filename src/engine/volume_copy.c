@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -183,7 +184,7 @@ static bool is_empty(int dirfd)
         return empty;
 }
 
-int vs_volume_copy_up(int srcfd, int dstfd, struct vs_error *err)
+static int copy_up_locked(int srcfd, int dstfd, struct vs_error *err)
 {
         if (!is_empty(dstfd))
                 return 0;
@@ -193,5 +194,20 @@ int vs_volume_copy_up(int srcfd, int dstfd, struct vs_error *err)
         int r = copy_tree(srcfd, dstfd, 0, err);
         if (r == 0)
                 r = copy_meta(srcfd, dstfd, &st, ".", err);
+        return r;
+}
+
+int vs_volume_copy_up(int srcfd, int dstfd, struct vs_error *err)
+{
+        /* Two first uses at once (two `run -v new:/data`) would both see the
+         * volume empty: one copy would fail on the other's files (EEXIST),
+         * or a container would start on half a copy. The lock on the data
+         * directory makes the second wait, then find it full. flock, not a
+         * lock file: nothing the container would see is added to the volume. */
+        while (flock(dstfd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return vs_error_syscall(err, "cannot lock the volume for its copy-up");
+        int r = copy_up_locked(srcfd, dstfd, err);
+        (void) flock(dstfd, LOCK_UN);
         return r;
 }

@@ -92,7 +92,9 @@ int vs_volume_uses(sqlite3 *db, const char *container_id, struct vs_volume_use *
  * empty, as docker does into a new volume: files, directories, symlinks,
  * device nodes and fifos with their owner, mode, timestamps and extended
  * attributes; then the owner and mode of srcfd itself onto dstfd. A hard
- * link becomes a copy. Nothing is done when dstfd has an entry. */
+ * link becomes a copy. Nothing is done when dstfd has an entry. The check
+ * and the copy hold an exclusive flock on dstfd: of concurrent first uses,
+ * one copies and the others wait and find the volume full. */
 int vs_volume_copy_up(int srcfd, int dstfd, struct vs_error *err);
 
 #endif

@@ -108,6 +108,56 @@ cgroup_file()
 	[ "$output" = "done" ]
 }
 
+@test "exec -d -t: the process has a terminal, the CLI returns at once, a flood of output does not block it" {
+	name n
+	start "$n"
+	SECONDS=0
+	run --separate-stderr vessel exec -d -t "$n" sh -c 'tty >/tmp/tty; test -t 0 && echo stdin-tty >>/tmp/tty; sleep 60'
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] && [ -z "$stderr" ]
+	[ "$SECONDS" -lt 30 ]
+	# nobody reads the terminal: what the process writes is drained, so it runs to its end
+	vessel exec -d -t "$n" sh -c 'seq 30000; echo end >/tmp/flood'
+	for _ in $(seq 100); do
+		vessel exec "$n" test -e /tmp/tty -a -e /tmp/flood && break
+		sleep 0.1
+	done
+	run vessel exec "$n" cat /tmp/tty /tmp/flood
+	[[ ${lines[0]} == /dev/pts/* ]]
+	[ "${lines[1]}" = stdin-tty ]
+	[ "${lines[2]}" = end ]
+	# 127 for a command not found, as without -t
+	run -127 vessel exec -d -t "$n" no-such-command
+}
+
+@test "logs -f --until: it follows up to that time, then exits while the container runs on" {
+	name n
+	vessel run -d --name "$n" --cgroup-parent "$CG_PARENT" vt-busybox:1 \
+		sh -c 'i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done' >/dev/null
+	local until=$(($(date +%s) + 2))
+	SECONDS=0
+	run timeout 20 "$VESSEL" logs -f --until "$until" "$n"
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -le 4 ]
+	[[ ${lines[0]} == tick-0 ]]
+	[ "${#lines[@]}" -ge 3 ]
+	local followed=$output
+	run vessel ps --format '{{.Names}} {{.State}}'
+	[[ $output == *"$n running"* ]]
+	# what -f printed is what the log holds up to that time: nothing after it, nothing missed
+	sleep 0.5
+	run vessel logs --until "$until" "$n"
+	[ "$output" = "$followed" ]
+	run vessel logs "$n"
+	[ "${#lines[@]}" -gt "$(wc -l <<<"$followed")" ]
+	# an until time already past: what came before it, and an exit at once
+	SECONDS=0
+	run timeout 20 "$VESSEL" logs -f --until 1s "$n"
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -le 2 ]
+	[[ ${lines[0]} == tick-0 ]]
+}
+
 @test "exec -t gives a terminal (through script), -it an interactive one" {
 	name n
 	start "$n"

@@ -93,6 +93,40 @@ made()
 	[ "$output" = payload ]
 }
 
+@test "cp with a stopped container sees its volumes and bind mounts, both ways; nothing stays mounted" {
+	name n
+	local bind=$BATS_TEST_TMPDIR/bind
+	mkdir -p "$bind"
+	vessel run --network none --name "$n" -v vt-fs-vol:/named -v /anon -v "$bind:/bound" -v vt-fs-ro:/ro:ro \
+		vt-fs:1 sh -c 'echo in-named >/named/f; echo in-anon >/anon/f; echo in-bind >/bound/f' >/dev/null
+	# out of the stopped container: what it wrote into each
+	vessel cp "$n:/named/f" "$WORK/named"
+	vessel cp "$n:/anon/f" "$WORK/anon"
+	vessel cp "$n:/bound" "$WORK/bound"
+	[ "$(cat "$WORK/named")" = in-named ]
+	[ "$(cat "$WORK/anon")" = in-anon ]
+	[ "$(cat "$WORK/bound/f")" = in-bind ]
+	# into it: the files land in the volume and the bind mount, not the container's layer
+	echo up >"$WORK/up"
+	vessel cp "$WORK/up" "$n:/named/up"
+	vessel cp "$WORK/up" "$n:/bound/up"
+	[ "$(cat "$VESSEL_ROOT/volumes/vt-fs-vol/_data/up")" = up ]
+	[ "$(cat "$bind/up")" = up ]
+	run vessel diff "$n"
+	[[ $output != *"/named/up"* ]] && [[ $output != *"/bound/up"* ]]
+	run vessel run --rm --network none -v vt-fs-vol:/v vt-fs:1 cat /v/up
+	[ "$output" = up ]
+	# a read-only volume stays so
+	run --separate-stderr vessel cp "$WORK/up" "$n:/ro/up"
+	[ "$status" -ne 0 ]
+	[[ $stderr == "vessel: "*"/ro/up: read-only file system" ]]
+	[ ! -e "$VESSEL_ROOT/volumes/vt-fs-ro/_data/up" ]
+	# the binds were made in cp's own mount namespace: none is left on the host
+	! awk '{ print $5 }' /proc/self/mountinfo | grep -q '/merged/'
+	vessel rm -v "$n" >/dev/null
+	vessel volume rm vt-fs-vol vt-fs-ro >/dev/null
+}
+
 @test "cp tar streams: a container's tree to stdout, a tar from stdin into a directory" {
 	name n
 	made "$n"
@@ -214,6 +248,25 @@ made()
 	run vessel system df -v
 	[[ $output == *"Containers space usage:"* ]]
 	[[ $output == *"$n"* ]]
+}
+
+@test "ps and system df -v: a command cut with … (3 bytes, 1 column) keeps the columns aligned" {
+	name n
+	vessel run --network none --name "$n" vt-fs:1 true >/dev/null
+	local LC_ALL=C.UTF-8 table line pre col=""
+	for table in "$(vessel ps -a)" "$(vessel system df -v)"; do
+		col=""
+		while IFS= read -r line; do
+			[[ $line == *"$SHARED"* || $line == *" $n"* ]] || continue
+			[[ $line == *"$SHARED"* ]] && [[ $line != *…* ]] && fail "the long command is not cut: $line"
+			# the NAMES column (the last) starts at the same character in both rows
+			pre=${line%"$SHARED"}
+			pre=${pre%"$n"}
+			[ -z "$col" ] || [ "${#pre}" -eq "$col" ] || fail "misaligned: $table"
+			col=${#pre}
+		done <<<"$table"
+		[ -n "$col" ]
+	done
 }
 
 @test "bad input: one line prefixed vessel:, a non-zero exit, nothing half-made" {

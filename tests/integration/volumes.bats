@@ -135,6 +135,30 @@ name()
 	vessel volume rm vt-cu vt-nc
 }
 
+@test "copy-up: parallel first uses of one new volume copy once, and every container sees all of it" {
+	# an image with 3000 files at /many: a copy long enough for the runs to overlap
+	local img=$BATS_TEST_TMPDIR/many i pids=() out=$BATS_TEST_TMPDIR/out
+	cp -a "$ROOTFS" "$img"
+	mkdir -p "$img/many"
+	(cd "$img/many" && seq 3000 | xargs touch)
+	echo last >"$img/many/3000"
+	tar --numeric-owner -C "$img" -c . | "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-volmany:1 >/dev/null
+	# one run first, so that the runs below do not also race on making the cgroup parent
+	vessel run --rm --network none vt-volmany:1 true
+	for i in 1 2 3 4; do
+		timeout 60 "$VESSEL" run --rm --network none -v vt-race:/many vt-volmany:1 \
+			sh -c 'ls /many | wc -l; cat /many/3000' >"$out.$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in 1 2 3 4; do
+		wait "${pids[i - 1]}" || fail "run $i failed: $(cat "$out.$i")"
+		[ "$(cat "$out.$i")" = $'3000\nlast' ] || fail "run $i saw: $(cat "$out.$i")"
+	done
+	[ "$(find "$VESSEL_ROOT/volumes/vt-race/_data" -mindepth 1 | wc -l)" -eq 3000 ]
+	vessel volume rm vt-race
+	vessel rmi vt-volmany:1 >/dev/null
+}
+
 @test "anonymous volumes: the image's VOLUME and -v /path; rm -v removes them, rm keeps them" {
 	local n m
 	name n
