@@ -31,7 +31,7 @@ int monitor_write_exit_file(const char *path, int wait_status, struct vs_error *
         _cleanup_close_ int dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
                 return vs_error_syscall(err, "cannot open the directory of the exit file %s", path);
-        if (vs_write_file_atomic(dirfd, basename(base), json, (size_t) len, 0644, err) < 0)
+        if (vs_write_file_replace(dirfd, basename(base), json, (size_t) len, 0644, err) < 0)
                 return vs_error_wrap(err, "exit file %s", path);
         return 0;
 }
