@@ -27,6 +27,8 @@ struct monitor_options {
         int stderr_fd; /* the caller's stderr, kept for the error line until the sync report */
         bool foreground;
         const char *exit_command;
+        const char *exit_lock;    /* a foreground engine holds it until it has removed the container itself */
+        int exit_lock_fd;         /* -1: none */
         char **exit_command_args; /* NULL-terminated, argv[0] first */
         char **argv;              /* our own command line, for the sealed re-exec */
 };
