@@ -29,7 +29,7 @@ static int usage(void)
               "         [--log-max-size BYTES] [--log-max-files N] [--attach-socket PATH] [-t|--terminal]\n"
               "         [-i|--stdin] [--runtime PATH] [--pid-file PATH] [--monitor-pid-file PATH]\n"
               "         [--sync-fd N] [--foreground] [--exit-command PATH [--exit-command-arg ARG]...]\n"
-              "         [--dns-hosts PATH [--dns-upstream IP]...]\n",
+              "         [--dns-hosts PATH [--dns-upstream IP]...] [--exit-lock PATH]\n",
               stderr);
         return 2;
 }
@@ -84,6 +84,7 @@ enum {
         OPT_EXIT_COMMAND_ARG,
         OPT_DNS_HOSTS,
         OPT_DNS_UPSTREAM,
+        OPT_EXIT_LOCK,
 };
 
 static const struct option longopts[] = {
@@ -106,6 +107,7 @@ static const struct option longopts[] = {
         {"exit-command-arg", required_argument, NULL, OPT_EXIT_COMMAND_ARG},
         {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
         {"dns-upstream", required_argument, NULL, OPT_DNS_UPSTREAM},
+        {"exit-lock", required_argument, NULL, OPT_EXIT_LOCK},
         {NULL, 0, NULL, 0},
 };
 
@@ -189,6 +191,9 @@ static int parse_one(struct monitor_options *o, int c, size_t *nargs)
                 break;
         case OPT_DNS_UPSTREAM:
                 return parse_dns_upstream(o, optarg);
+        case OPT_EXIT_LOCK:
+                o->exit_lock = optarg;
+                break;
         default:
                 return -1;
         }
@@ -309,6 +314,11 @@ static int prepare(struct monitor_options *o, struct vs_error *err)
         /* Only now: the sealed copy must inherit it. */
         if (o->sync_fd >= 0)
                 (void) fcntl(o->sync_fd, F_SETFD, FD_CLOEXEC);
+        if (o->exit_lock) {
+                o->exit_lock_fd = open(o->exit_lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (o->exit_lock_fd < 0)
+                        return vs_error_syscall(err, "--exit-lock %s", o->exit_lock);
+        }
         /* fd 2 becomes the container's stderr pipe, then /dev/null: keep the caller's for our error. */
         o->stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
         if (!o->foreground && detach(err) < 0)
@@ -326,7 +336,8 @@ static int prepare(struct monitor_options *o, struct vs_error *err)
 
 int main(int argc, char **argv)
 {
-        struct monitor_options o = {.log_max_files = 1, .sync_fd = -1, .stderr_fd = -1, .argv = argv};
+        struct monitor_options o = {
+                .log_max_files = 1, .sync_fd = -1, .stderr_fd = -1, .exit_lock_fd = -1, .argv = argv};
         /* argv[0] of the exit command, its --exit-command-arg values, NULL. */
         _cleanup_free_ char **exit_command_args = o.exit_command_args = calloc((size_t) argc + 2, sizeof(char *));
         if (parse_args(argc, argv, &o) < 0)

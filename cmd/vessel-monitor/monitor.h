@@ -28,9 +28,12 @@ struct monitor_options {
         int stderr_fd; /* the caller's stderr, kept for the error line until the sync report */
         bool foreground;
         const char *exit_command;
-        char **exit_command_args; /* NULL-terminated, argv[0] first */
-        char **argv;              /* our own command line, for the sealed re-exec */
-        const char *dns_hosts;    /* --dns-hosts: serve DNS at 127.0.0.11 from this hosts file; NULL: none */
+        const char *exit_lock;        /* a foreground engine holds it until it has removed the container itself */
+        int exit_lock_fd;             /* -1: none */
+        char **exit_command_args;     /* NULL-terminated, argv[0] first */
+        char **argv;                  /* our own command line, for the sealed re-exec */
+        struct vs_oci_config *config; /* config.json, loaded by monitor_needs_sealed_copy for the create */
+        const char *dns_hosts;        /* --dns-hosts: serve DNS at 127.0.0.11 from this hosts file; NULL: none */
         const char *dns_upstream[MONITOR_DNS_UPSTREAM_MAX]; /* --dns-upstream */
         size_t n_dns_upstream;
 };
@@ -50,7 +53,7 @@ int monitor_spawn(const struct monitor_options *o, struct monitor_stdio *ret_std
                   struct vs_error *err);
 /* Whether the in-process create needs the monitor to run from a sealed
  * copy of itself (CVE-2019-5736; see spawn.c). */
-bool monitor_needs_sealed_copy(const struct monitor_options *o);
+bool monitor_needs_sealed_copy(struct monitor_options *o);
 /* Undo a created container whose monitor cannot go on: kill, delete. */
 void monitor_destroy(const struct monitor_options *o, pid_t pid);
 

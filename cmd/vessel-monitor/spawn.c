@@ -147,6 +147,7 @@ static int create_in_process(const struct monitor_options *o, const struct spawn
                  * an unprotected create if the two checks ever disagree. */
                 .reexec_argv = o->argv,
                 .reexec_envp = environ,
+                .config = o->config, /* taken by the create, which frees it */
         };
         struct vs_created c;
         if (vs_container_create(&opts, false, &c, err) < 0)
@@ -328,20 +329,17 @@ int monitor_spawn(const struct monitor_options *o, struct monitor_stdio *ret_std
  * see it, otherwise (a joined or the host's pid namespace) a process of the
  * container could open /proc/PID/exe, the monitor's binary, and overwrite
  * it. Then the monitor must run from a sealed copy of itself. */
-bool monitor_needs_sealed_copy(const struct monitor_options *o)
+bool monitor_needs_sealed_copy(struct monitor_options *o)
 {
         if (o->runtime)
                 return false; /* the monitor never forks into the container: the runtime protects itself */
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/config.json", o->bundle);
-        struct vs_oci_config *config = NULL;
         struct vs_error ignored = VS_ERROR_INIT;
-        if (vs_oci_config_load(path, &config, &ignored) < 0) {
+        if (vs_oci_config_load(path, &o->config, &ignored) < 0) {
                 vs_error_ignore(&ignored); /* the create reports it */
                 return false;
         }
-        const struct vs_oci_namespace *ns = vs_oci_config_namespace(config, VS_NS_PID);
-        bool needed = !(ns && !ns->path);
-        vs_oci_config_free(config);
-        return needed;
+        const struct vs_oci_namespace *ns = vs_oci_config_namespace(o->config, VS_NS_PID);
+        return !(ns && !ns->path); /* the config stays loaded: the create takes it */
 }

@@ -57,8 +57,12 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
         cfg->direct_io = 1;
         cfg->kernel_cache = 0;
-        /* a file's size is looked up on every open (see fs_getattr) */
-        cfg->entry_timeout = 0;
+        /* The tree never changes: the kernel may keep its entries, sparing
+         * a round trip to this daemon for every name of a path looked up, as
+         * each container's eight bind mounts do. The attributes may not be
+         * kept: a short read shrinks the size the kernel holds, and the next
+         * reader, whose view may be longer, would be cut there. */
+        cfg->entry_timeout = 3600;
         cfg->attr_timeout = 0;
         return fuse_get_context()->private_data;
 }

@@ -111,7 +111,7 @@ static int write_pid_file(const char *path, const char *text, struct vs_error *e
         _cleanup_close_ int fd = open(slash ? (dir[0] ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return vs_error_syscall(err, "cannot open the directory of %s", path);
-        return vs_write_file_atomic(fd, name, text, strlen(text), 0644, err);
+        return vs_write_file_replace(fd, name, text, strlen(text), 0644, err);
 }
 
 /* After the mount: repair stale binds, then say ready (pid file, ready fd). */

@@ -81,7 +81,7 @@ static int write_at(const char *dir, const char *name, const char *text, size_t 
         _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return vs_error_syscall(err, "cannot open %s", dir);
-        return vs_write_file_atomic(fd, name, text, len, 0644, err);
+        return vs_write_file_replace(fd, name, text, len, 0644, err);
 }
 
 /* --add-host NAME:IP lines ("host-gateway": the network's gateway). */

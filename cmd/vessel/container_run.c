@@ -69,6 +69,8 @@ static int find_image(struct vs_store *s, const struct vs_run_options *o, struct
         return r;
 }
 
+/* /etc/hostname and /etc/hosts; resolv.conf comes with the network
+ * (container_net_etc), which also adds --add-host lines to hosts. */
 static int write_etc_files(const struct ctr_paths *p, const char *hostname, struct vs_error *err)
 {
         char text[512];
@@ -76,20 +78,11 @@ static int write_etc_files(const struct ctr_paths *p, const char *hostname, stru
         if (fd < 0)
                 return vs_error_syscall(err, "cannot open %s", p->rundir);
         snprintf(text, sizeof(text), "%s\n", hostname);
-        int r = vs_write_file_atomic(fd, "hostname", text, strlen(text), 0644, err);
+        int r = vs_write_file_replace(fd, "hostname", text, strlen(text), 0644, err);
         snprintf(text, sizeof(text), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
                  hostname);
         if (r == 0)
-                r = vs_write_file_atomic(fd, "hosts", text, strlen(text), 0644, err);
-        _cleanup_free_ char *resolv = NULL;
-        size_t len = 0;
-        struct vs_error ignored = VS_ERROR_INIT;
-        if (vs_read_file("/etc/resolv.conf", &resolv, &len, &ignored) < 0) {
-                vs_error_ignore(&ignored);
-                resolv = strdup("");
-        }
-        if (r == 0)
-                r = vs_write_file_atomic(fd, "resolv.conf", resolv ? resolv : "", resolv ? len : 0, 0644, err);
+                r = vs_write_file_replace(fd, "hosts", text, strlen(text), 0644, err);
         close(fd);
         return r;
 }
@@ -160,7 +153,7 @@ static int write_config(struct vs_store *s, const struct vs_image *img, const st
         if (r == 0) {
                 int dirfd = open(p->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 r = dirfd < 0 ? vs_error_syscall(err, "cannot open %s", p->rundir)
-                              : vs_write_file_atomic(dirfd, "config.json", text, strlen(text), 0600, err);
+                              : vs_write_file_replace(dirfd, "config.json", text, strlen(text), 0600, err);
                 if (dirfd >= 0)
                         close(dirfd);
         }
@@ -223,8 +216,9 @@ static int create_container(const struct globals *g, struct vs_store *s, const s
                                  .state = (char *) "created",
                                  .created = now_ns(),
                                  /* a foreground --rm is removed by this process once it has the exit
-                                  * code; a detached one by its monitor's exit command */
-                                 .auto_remove = o->remove && o->detach,
+                                  * code (see hold_exit_lock); a detached one, or one whose engine
+                                  * died, by its monitor's exit command */
+                                 .auto_remove = o->remove,
                                  .tty = o->tty,
                                  .interactive = o->interactive};
         struct ctr_paths p;

@@ -227,7 +227,7 @@ static int write_config(const struct ctr_paths *p, json_t *cfg, struct vs_error 
         _cleanup_close_ int dirfd = open(p->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
                 return vs_error_syscall(err, "cannot open %s", p->rundir);
-        return vs_write_file_atomic(dirfd, "config.json", text, strlen(text), 0600, err);
+        return vs_write_file_replace(dirfd, "config.json", text, strlen(text), 0600, err);
 }
 
 /* Live cgroups, then config.json, then the record. */

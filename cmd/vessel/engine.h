@@ -18,7 +18,7 @@
  *   <runroot>/runtime/             the runtime's state root */
 struct ctr_paths {
         char dir[512], upper[600], work[600], merged[600], log[600];
-        char rundir[512], bundle[600], config[600], exit_file[600], attach[600], monitor_pid[600];
+        char rundir[512], bundle[600], config[600], exit_file[600], exit_lock[600], attach[600], monitor_pid[600];
         char runtime_root[512];
 };
 void ctr_paths(const struct globals *g, const char *id, struct ctr_paths *p);

@@ -161,17 +161,26 @@ static int spawn_daemon(const struct procfs_paths *p, struct vs_error *err)
 
 static int ensure(const char *runroot, struct vs_error *err)
 {
+        /* `run` asks twice, at create and at start, milliseconds apart: each
+         * check is a round trip to the daemon through FUSE. */
+        static char checked[PATH_MAX];
+        if (strcmp(checked, runroot) == 0)
+                return 0;
         struct procfs_paths p;
         procfs_paths(runroot, &p);
         _cleanup_close_ int lock = lock_open(&p, err);
         if (lock < 0)
                 return lock;
         pid_t pid = daemon_pid(&p);
-        if (pid > 0 && mount_live(&p))
-                return 0;
-        stop_pid(pid); /* alive but not serving: a hung daemon is replaced */
-        int r = spawn_daemon(&p, err);
-        return r < 0 ? vs_error_wrap(err, "--procfs") : 0;
+        int r = 0;
+        if (pid <= 0 || !mount_live(&p)) {
+                stop_pid(pid); /* alive but not serving: a hung daemon is replaced */
+                r = spawn_daemon(&p, err);
+        }
+        if (r < 0)
+                return vs_error_wrap(err, "--procfs");
+        snprintf(checked, sizeof(checked), "%s", runroot);
+        return 0;
 }
 
 int procfs_add_mounts(const struct ctr_paths *c, struct json_t *spec, struct vs_error *err)

@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include "util/lazy_crypto.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
+#include "util/lazy_crypto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -19,6 +19,9 @@ struct vs_seccomp_program {
  * missing; NULL: no cache) where an earlier start left it. The runtime does
  * this before it clones and stores the result in seccomp->compiled, so that
  * the container's process only loads it. Errors name the field. */
+/* The cache's files in cache_dir: files, not directories, so that runc
+ * (whose `list` reads every directory of a shared state root) skips them. */
+#define VS_SECCOMP_CACHE_PREFIX ".seccomp-"
 int vs_seccomp_compile(const struct vs_oci_seccomp *seccomp, const char *cache_dir, struct vs_seccomp_program **ret,
                        struct vs_error *err);
 /* libseccomp's filter context for linux.seccomp (seccomp_release it).

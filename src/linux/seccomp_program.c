@@ -168,8 +168,7 @@ int vs_seccomp_compile(const struct vs_oci_seccomp *s, const char *cache_dir, st
         _cleanup_close_ int dirfd = -1;
         char name[32];
         if (key) {
-                snprintf(name, sizeof(name), "%016" PRIx64 ".bpf", fnv1a(key, key_len));
-                (void) mkdir(cache_dir, 0700);
+                snprintf(name, sizeof(name), VS_SECCOMP_CACHE_PREFIX "%016" PRIx64 ".bpf", fnv1a(key, key_len));
                 dirfd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (dirfd >= 0 && (*ret = cache_read(dirfd, name, key, key_len, flags)))
                         return 0;

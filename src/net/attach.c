@@ -127,32 +127,39 @@ void vs_net_bridge_down(const struct vs_net_network *n)
         vs_nl_close(nl);
 }
 
-/* Has the bridge ports (another store's containers in this namespace)? */
-static bool bridge_in_use(const char *bridge)
+/* Is the bridge there, and has it ports (another store's containers in this namespace)? */
+static bool bridge_state(const char *bridge, bool *in_use)
 {
         struct vs_nl *nl = NULL;
         struct vs_error ignored = VS_ERROR_INIT;
-        bool used = false;
+        int idx = 0;
+        *in_use = false;
         if (vs_nl_open(-1, &nl, &ignored) == 0) {
-                int idx = vs_nl_link_index(nl, bridge);
-                used = idx > 0 && vs_nl_bridge_port_count(nl, idx) != 0;
+                idx = vs_nl_link_index(nl, bridge);
+                *in_use = idx > 0 && vs_nl_bridge_port_count(nl, idx) != 0;
         }
         vs_error_ignore(&ignored);
         vs_nl_close(nl);
-        return used;
+        return idx > 0;
 }
 
 void vs_net_gc(sqlite3 *db, bool with_default)
 {
         struct vs_error ignored = VS_ERROR_INIT;
         struct vs_net_network def;
-        if (with_default && vs_net_network_find(db, VS_NET_DEFAULT, &def, &ignored) == 0 &&
-            vs_net_lease_count(db, def.id, &ignored) == 0 && !bridge_in_use(def.bridge))
+        bool have_def = vs_net_network_find(db, VS_NET_DEFAULT, &def, &ignored) == 0, def_up = false, used = false;
+        if (have_def)
+                def_up = bridge_state(def.bridge, &used);
+        if (with_default && def_up && !used && vs_net_lease_count(db, def.id, &ignored) == 0) {
                 vs_net_bridge_down(&def);
+                def_up = false;
+        }
+        /* The default bridge, while up, keeps its elements in the table: the
+         * table stays, and libnftables need not even be loaded to know it. */
         _cleanup_free_ struct vs_net_network *list = NULL;
         size_t n = 0;
-        if (vs_net_lease_count(db, NULL, &ignored) == 0 && vs_net_network_list(db, &list, &n, &ignored) == 0 &&
-            n <= 1 && !vs_nft_has_networks())
+        if (!def_up && vs_net_lease_count(db, NULL, &ignored) == 0 &&
+            vs_net_network_list(db, &list, &n, &ignored) == 0 && n <= 1 && !vs_nft_has_networks())
                 vs_nft_remove();
         vs_error_ignore(&ignored);
 }

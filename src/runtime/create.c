@@ -54,12 +54,13 @@ static int plan_load(const struct vs_create_options *opts, bool foreground, stru
 {
         for (int t = 0; t < VS_NS_COUNT; t++)
                 plan->join_fds[t] = -1;
+        plan->config = opts->config; /* taken: plan_clear frees it */
         const char *bundle = opts->bundle && opts->bundle[0] ? opts->bundle : ".";
         if (!realpath(bundle, plan->bundle))
                 return vs_error_syscall(err, "bundle %s", bundle);
         char path[PATH_MAX + 16];
         snprintf(path, sizeof(path), "%s/config.json", plan->bundle);
-        int r = vs_oci_config_load(path, &plan->config, err);
+        int r = plan->config ? 0 : vs_oci_config_load(path, &plan->config, err);
         if (r < 0)
                 return r;
         const struct vs_oci_config *c = plan->config;
@@ -493,8 +494,10 @@ int vs_container_create(const struct vs_create_options *opts, bool foreground, s
 {
         *created = (struct vs_created){.sync_fd = -1, .rootfd = -1, .terminal_master = -1};
         int r = vs_state_check_id(opts->id, err);
-        if (r < 0)
+        if (r < 0) {
+                vs_oci_config_free(opts->config); /* taken, as on every other path */
                 return r;
+        }
         struct create_plan plan = {0};
         r = plan_load(opts, foreground, &plan, err);
         if (r == 0)

@@ -23,6 +23,9 @@ struct vs_create_options {
          * the runtime when the container needs it (see create.c); NULL: never. */
         char **reexec_argv;
         char **reexec_envp;
+        /* The bundle's config.json, when the caller has loaded it already:
+         * the create takes it (and frees it); NULL: the create loads it. */
+        struct vs_oci_config *config;
 };
 
 /* A container being created by this process: its init is our child until

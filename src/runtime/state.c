@@ -24,8 +24,6 @@ const char *vs_status_name(enum vs_status status)
         return status_names[status];
 }
 
-#define SECCOMP_CACHE ".seccomp-cache"
-
 int vs_state_check_id(const char *id, struct vs_error *err)
 {
         if (!id || !id[0])
@@ -34,9 +32,11 @@ int vs_state_check_id(const char *id, struct vs_error *err)
                 return vs_error_set(err, EINVAL, "container id is longer than 1024 bytes");
         if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strchr(id, '/'))
                 return vs_error_set(err, EINVAL, "invalid container id \"%s\": must not contain '/' or be . or ..", id);
-        if (strcmp(id, SECCOMP_CACHE) == 0)
+        if (strncmp(id, VS_SECCOMP_CACHE_PREFIX, strlen(VS_SECCOMP_CACHE_PREFIX)) == 0)
                 return vs_error_set(err, EINVAL,
-                                    "invalid container id \"%s\": the runtime keeps its seccomp cache there", id);
+                                    "invalid container id \"%s\": " VS_SECCOMP_CACHE_PREFIX
+                                    "* names the runtime's seccomp cache",
+                                    id);
         for (const char *p = id; *p; p++)
                 if ((unsigned char) *p <= ' ' || *p == 0x7f)
                         return vs_error_set(err, EINVAL, "invalid container id: contains a space or control character");
@@ -303,10 +303,11 @@ int vs_state_open(const char *root, const char *id, int *ret_rootfd, int *ret_lo
 
 int vs_runtime_compile_seccomp(const char *root, struct vs_oci_seccomp *seccomp, struct vs_error *err)
 {
-        char dir[PATH_MAX];
-        int n = snprintf(dir, sizeof(dir), "%s/%s", root, SECCOMP_CACHE);
+        /* The create makes the root anyway; made now, the first container on
+         * a machine fills the cache rather than only the second. */
+        bool cache = mkdir_parents(root) == 0;
         struct vs_seccomp_program *program = NULL;
-        int r = vs_seccomp_compile(seccomp, n > 0 && (size_t) n < sizeof(dir) ? dir : NULL, &program, err);
+        int r = vs_seccomp_compile(seccomp, cache ? root : NULL, &program, err);
         if (r < 0)
                 return r;
         free(seccomp->compiled);

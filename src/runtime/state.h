@@ -43,8 +43,8 @@ const char *vs_status_name(enum vs_status status);
 /* Check an id: not empty, no '/', not "." or "..", printable, <= 1024 bytes. */
 int vs_state_check_id(const char *id, struct vs_error *err);
 /* Compile linux.seccomp into seccomp->compiled, through the state root's
- * cache of compiled filters, <root>/.seccomp-cache (a name no container id
- * may take). */
+ * cache of compiled filters, the files <root>/.seccomp-<hash>.bpf (names no
+ * container id may take). */
 int vs_runtime_compile_seccomp(const char *root, struct vs_oci_seccomp *seccomp, struct vs_error *err);
 /* Open (creating if needed) the runtime root; returns a directory fd. */
 int vs_state_open_root(const char *root, bool create, struct vs_error *err);

@@ -10,6 +10,10 @@
 #include "util/cleanup.h"
 
 #define BUSY_TIMEOUT_MS 30000
+/* A `run --rm` writes about 25 pages. */
+#define WAL_CHECKPOINT_PAGES 64
+#define VS_STRINGIFY_(x) #x
+#define VS_STRINGIFY(x) VS_STRINGIFY_(x)
 /* How much of a statement's text an error quotes. */
 #define SQL_QUOTE_MAX 60
 
@@ -89,12 +93,25 @@ int vs_db_open(const char *path, sqlite3 **ret, struct vs_error *err)
         }
         sqlite3_extended_result_codes(db, 1);
         sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+        /* Every vessel command is a short process, mostly the only one with
+         * the database open. By default its close would checkpoint and delete
+         * the WAL (two fsyncs), and the next command's first commit would
+         * recreate it (two more): most of the syncs of a `run --rm`. So the WAL
+         * stays, unsynced until a checkpoint, which comes every
+         * WAL_CHECKPOINT_PAGES: few enough pages that the next process to open
+         * the database, which must read the whole WAL to trust it, reads
+         * little. */
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        int persist = 1;
+        sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
         /* WAL: readers never wait for a writer, and a writer's crash never
          * leaves a torn database; NORMAL is durable at each checkpoint and
          * consistent always, which is what WAL mode makes safe. */
         static const char *const pragmas[] = {
                 "PRAGMA journal_mode=WAL",
                 "PRAGMA synchronous=NORMAL",
+                "PRAGMA wal_autocheckpoint=" VS_STRINGIFY(WAL_CHECKPOINT_PAGES),
+                "PRAGMA journal_size_limit=1048576",
                 "PRAGMA foreign_keys=ON",
         };
         for (size_t i = 0; i < VS_ARRAY_SIZE(pragmas); i++) {

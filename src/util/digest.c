@@ -1,7 +1,7 @@
 #include "util/digest.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include "util/lazy_crypto.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

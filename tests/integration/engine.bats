@@ -63,7 +63,7 @@ teardown()
 	[ -z "$(vessel ps -aq)" ]
 	[ -z "$(ls -A "$VESSEL_ROOT/containers")" ]
 	[ -z "$(ls -A "$VESSEL_RUNROOT/containers")" ]
-	# (the runtime's cache of compiled seccomp filters, .seccomp-cache, stays)
+	# (the runtime's cache of compiled seccomp filters, .seccomp-*.bpf, stays)
 	[ -z "$(find "$VESSEL_RUNROOT/runtime" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null)" ]
 	! grep -q "$VESSEL_ROOT/containers" /proc/self/mountinfo
 	# no cgroup of the container is left under the engine's parent, in any hierarchy

@@ -176,3 +176,46 @@ assert_nothing_left()
 	[ "$(vessel ps -a --format '{{.Names}}')" = "vt-race" ]
 	assert_store_ok
 }
+
+@test "kill -9 of a foreground run --rm while its container runs: the monitor removes it" {
+	"$VESSEL" run --rm --network none --name vt-crash-fg vt-crash:1 sh -c 'sleep 1; exit 7' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	local cli=$! i id=""
+	for i in $(seq 100); do
+		id=$("$VESSEL" ps -q --no-trunc --filter name=vt-crash-fg 2>/dev/null) && [ -n "$id" ] && break
+		sleep 0.05
+	done
+	[ -n "$id" ] || fail "the container never ran"
+	kill -9 "$cli"
+	wait "$cli" 2>/dev/null || true
+	# the engine is gone before the exit: the monitor's exit command takes the removal over
+	for i in $(seq 100); do
+		[ -z "$("$VESSEL" ps -aq --filter name=vt-crash-fg)" ] && break
+		sleep 0.1
+	done
+	IDS=("$id")
+	assert_nothing_left
+	assert_store_ok
+}
+
+@test "create --rm, then start: removed once it exits, as docker does" {
+	vessel create --rm --network none --name vt-crash-cr vt-crash:1 true
+	id=$(vessel ps -aq --no-trunc --filter name=vt-crash-cr)
+	vessel start vt-crash-cr
+	local i
+	for i in $(seq 100); do
+		[ -z "$("$VESSEL" ps -aq --filter name=vt-crash-cr)" ] && break
+		sleep 0.1
+	done
+	IDS=("$id")
+	assert_nothing_left
+}
+
+@test "a --rm container's overlay is volatile (no sync of the host at its unmount); others are not" {
+	run vessel run --rm --network none vt-crash:1 sh -c 'grep " / / " /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	[[ $output == *volatile* ]]
+	run vessel run --network none --name vt-crash-keep vt-crash:1 sh -c 'grep " / / " /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	[[ $output == *overlay* && $output != *volatile* ]]
+}
