@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -237,8 +238,25 @@ static int migrate_locked(sqlite3 *db, const char *name, const char *const *step
         return migrate_write(db, name, n, err);
 }
 
+/* Whether the module's tables are at version n already: read without the
+ * write lock. Versions only grow, so a yes stays true; anything else (no
+ * table yet, an older version, an error) goes the locked way. */
+static bool migrate_current(sqlite3 *db, const char *name, int n)
+{
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT version FROM schema_versions WHERE module = ?", -1, &st, NULL) != SQLITE_OK)
+                return false;
+        bool current = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+                       sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == n;
+        sqlite3_finalize(st);
+        return current;
+}
+
 int vs_db_migrate(sqlite3 *db, const char *name, const char *const *steps, int n, struct vs_error *err)
 {
+        /* Every command opens the store: the common case takes no write lock. */
+        if (migrate_current(db, name, n))
+                return 0;
         int r = vs_db_exec(db,
                            "CREATE TABLE IF NOT EXISTS schema_versions("
                            "module TEXT PRIMARY KEY, version INT NOT NULL)",
