@@ -223,6 +223,7 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
                                syncfd,
                                "--exit-lock",
                                p->exit_lock,
+                               "--foreground", /* spawned in a session of its own below, not double-forked */
                                "--exit-command",
                                self,
                                "--exit-command-arg",
@@ -251,14 +252,22 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
                 argv[a++] = *x;
         argv[a] = NULL;
         /* posix_spawn (vfork and exec): nothing of this process's memory is
-         * copied, nor copied on write while the child starts. */
+         * copied, nor copied on write while the child starts. The monitor
+         * gets a session of its own (no terminal's signals reach it) and
+         * stays this command's child until the command ends, when the
+         * kernel hands it to the reaper, as the double fork of a detaching
+         * monitor would have, two forks sooner. */
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
         posix_spawn_file_actions_adddup2(&fa, 0, 1);
         posix_spawn_file_actions_adddup2(&fa, fds[1], fds[1]); /* same fd: clears its FD_CLOEXEC */
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
         pid_t child;
-        int rc = posix_spawnp(&child, monitor, &fa, NULL, (char **) argv, environ);
+        int rc = posix_spawnp(&child, monitor, &fa, &attr, (char **) argv, environ);
+        posix_spawnattr_destroy(&attr);
         posix_spawn_file_actions_destroy(&fa);
         close(fds[1]);
         if (rc != 0) {
@@ -277,17 +286,18 @@ static int spawn_monitor(const struct globals *g, const struct vs_container *c, 
         }
         line[got] = '\0';
         close(fds[0]);
-        waitpid(child, NULL, 0); /* the monitor detaches: this is the short-lived first process */
         json_t *o = json_loads(line, 0, NULL);
         json_t *v = json_object_get(o, "pid");
         int r = 0;
-        if (json_is_integer(v))
+        if (json_is_integer(v)) {
                 *pid = (int) json_integer_value(v);
-        else
+        } else {
                 r = vs_error_set(err, EIO, "%s",
                                  json_is_string(json_object_get(o, "error"))
                                          ? json_string_value(json_object_get(o, "error"))
                                          : "the monitor did not report");
+                waitpid(child, NULL, 0); /* it exits after its error line */
+        }
         json_decref(o);
         return r;
 }
