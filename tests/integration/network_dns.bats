@@ -10,32 +10,17 @@
 # shellcheck disable=SC2154 # name and net set their variable with printf -v
 
 load helpers
-
-VESSEL=$VESSEL_BUILD/cmd/vessel/vessel
+load net_helpers
 
 setup_file()
 {
-	suite_setup
-	export VESSEL_ROOT=$BATS_FILE_TMPDIR/store VESSEL_RUNROOT=$BATS_FILE_TMPDIR/run
-	export NS=$BATS_FILE_TMPDIR/netns
-	touch "$NS"
-	unshare --net="$NS" ip link set lo up
-	tar --numeric-owner -C "$ROOTFS" -c . | innet "$VESSEL" import -c 'CMD ["/bin/sh"]' - vt-busybox:1 >/dev/null
+	net_setup_file
 	make_dnsq
 }
 
 teardown_file()
 {
-	local id n
-	for id in $(innet "$VESSEL" ps -aq --no-trunc 2>/dev/null); do
-		innet "$VESSEL" rm -f "$id" >/dev/null 2>&1 || true
-	done
-	for n in $(innet "$VESSEL" network ls -q 2>/dev/null); do
-		innet "$VESSEL" network rm "$n" >/dev/null 2>&1 || true
-	done
-	rmdir /sys/fs/cgroup/*/vessel /sys/fs/cgroup/unified/vessel 2>/dev/null || true
-	stop_procfs_daemon
-	umount "$NS" 2>/dev/null || true
+	net_teardown_file
 }
 
 setup()
@@ -45,13 +30,7 @@ setup()
 
 teardown()
 {
-	local n
-	for n in "${NAMES[@]}"; do
-		timeout 30 nsenter --net="$NS" "$VESSEL" rm -f "$n" >/dev/null 2>&1 || true
-	done
-	for n in "${NETS[@]}"; do
-		timeout 30 nsenter --net="$NS" "$VESSEL" network rm "$n" >/dev/null 2>&1 || true
-	done
+	net_teardown
 	if [[ -n $DNSMASQ ]]; then
 		kill "$DNSMASQ" 2>/dev/null || true
 		wait "$DNSMASQ" 2>/dev/null || true
@@ -63,35 +42,6 @@ teardown()
 process_alive_dnsmasq()
 {
 	[[ $(cat "/proc/$1/comm" 2>/dev/null) == dnsmasq ]]
-}
-
-innet()
-{
-	nsenter --net="$NS" "$@"
-}
-
-vessel()
-{
-	timeout 60 nsenter --net="$NS" "$VESSEL" "$@"
-}
-
-name()
-{
-	local _name="vt-dns-$BATS_TEST_NUMBER-${#NAMES[@]}"
-	NAMES+=("$_name")
-	printf -v "$1" '%s' "$_name"
-}
-
-net()
-{
-	local _name="vt-dns-$BATS_TEST_NUMBER-n${#NETS[@]}"
-	NETS+=("$_name")
-	printf -v "$1" '%s' "$_name"
-}
-
-ip_of()
-{
-	vessel exec "$1" sh -c "ip -o -4 addr show eth0 | awk '{print \$4}' | cut -d/ -f1"
 }
 
 # lookup CTR NAME [SERVER]: the addresses busybox nslookup finds for NAME in CTR, one a line
