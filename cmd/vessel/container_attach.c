@@ -16,23 +16,9 @@
 #include "attach_session.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
+#include "util/files.h"
 
 #define ATTACH_USAGE "attach [OPTIONS] CONTAINER"
-
-static bool write_all(int fd, const void *buf, size_t len)
-{
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t w = write(fd, p, len);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return false;
-                p += w;
-                len -= (size_t) w;
-        }
-        return true;
-}
 
 static void send_frame(int sock, unsigned char type, const void *data, size_t len)
 {
@@ -44,8 +30,8 @@ static void send_frame(int sock, unsigned char type, const void *data, size_t le
                               (unsigned char) (len >> 16),
                               (unsigned char) (len >> 8),
                               (unsigned char) len};
-        if (write_all(sock, h, sizeof(h)) && len)
-                write_all(sock, data, len);
+        if (vs_write_all(sock, h, sizeof(h)) && len)
+                vs_write_all(sock, data, len);
 }
 
 static void send_resize(const struct attach_session *a)
@@ -77,7 +63,7 @@ static bool forward_output(struct attach_session *a, char *buf, size_t size, siz
         if (n <= 0)
                 return false;
         if (a->tty)
-                return write_all(STDOUT_FILENO, buf, (size_t) n) || true;
+                return vs_write_all(STDOUT_FILENO, buf, (size_t) n) || true;
         *have += (size_t) n;
         while (*have >= 8) {
                 unsigned char *h = (unsigned char *) buf;
@@ -86,7 +72,7 @@ static bool forward_output(struct attach_session *a, char *buf, size_t size, siz
                         return false; /* not the protocol */
                 if (*have < 8 + len)
                         break;
-                write_all(h[0] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + 8, len);
+                vs_write_all(h[0] == 2 ? STDERR_FILENO : STDOUT_FILENO, buf + 8, len);
                 memmove(buf, buf + 8 + len, *have - 8 - len);
                 *have -= 8 + len;
         }

@@ -132,21 +132,6 @@ struct session {
         struct detach_keys *keys;
 };
 
-static bool write_all(int fd, const void *buf, size_t len)
-{
-        const char *p = buf;
-        while (len > 0) {
-                ssize_t w = write(fd, p, len);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return false;
-                p += w;
-                len -= (size_t) w;
-        }
-        return true;
-}
-
 static void follow_size(int master)
 {
         struct winsize ws;
@@ -170,7 +155,7 @@ static bool on_input(struct session *s)
         size_t len = 0;
         bool detached = detach_keys_filter(s->keys, in, (size_t) n, out, &len);
         if (len)
-                (void) write_all(s->master, out, len);
+                (void) vs_write_all(s->master, out, len);
         return detached;
 }
 
@@ -200,7 +185,7 @@ static bool session_loop(struct session *s)
                                 continue;
                         if (n <= 0) /* EIO: every holder of the slave closed it */
                                 return false;
-                        (void) write_all(STDOUT_FILENO, buf, (size_t) n);
+                        (void) vs_write_all(STDOUT_FILENO, buf, (size_t) n);
                 }
         }
 }

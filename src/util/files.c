@@ -77,6 +77,21 @@ int vs_write_existing_at(int dirfd, const char *path, const char *data, size_t l
         return 0;
 }
 
+bool vs_write_all(int fd, const void *buf, size_t len)
+{
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return false;
+                p += w;
+                len -= (size_t) w;
+        }
+        return true;
+}
+
 int vs_write_existing(const char *path, const char *data, struct vs_error *err)
 {
         return vs_write_existing_at(AT_FDCWD, path, data, strlen(data), err);

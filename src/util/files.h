@@ -12,6 +12,9 @@
 /* Read a whole file (at most `max` bytes; 0 = 64 MiB) into a NUL-terminated buffer. */
 int vs_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len, struct vs_error *err);
 int vs_read_file(const char *path, char **ret, size_t *ret_len, struct vs_error *err);
+/* Write all of buf to fd (a pipe, socket or terminal), again after EINTR and short writes;
+ * false on an error (errno says which) or when nothing more can be written. */
+bool vs_write_all(int fd, const void *buf, size_t len);
 /* Write `len` bytes to an existing file (procfs, cgroupfs, sysctl): one write(2), no O_CREAT. */
 int vs_write_existing_at(int dirfd, const char *path, const char *data, size_t len, struct vs_error *err);
 int vs_write_existing(const char *path, const char *data, struct vs_error *err);
