@@ -192,8 +192,11 @@ keepers()
 	assert_bad_inputs \
 		"exec -it --detach-keys ctrl-1 $n sh|Invalid detach keys (ctrl-1) provided" \
 		"exec --detach-keys , $n true|Invalid detach keys (,) provided" \
-		"attach --detach-keys ctrl-pp $n|Invalid detach keys (ctrl-pp) provided"
+		"attach --detach-keys ctrl-pp $n|Invalid detach keys (ctrl-pp) provided" \
+		"run --rm --detach-keys ctrl-zz vt-tty:1 true|Invalid detach keys (ctrl-zz) provided"
 	run vessel exec "$n" ps -o comm
 	[[ $output == *sleep* ]]
 	! grep -qx sh <<<"$output"
+	# the bad run made no container: only the sleeper is listed
+	[ "$(vessel ps -aq | wc -l)" -eq 1 ]
 }
