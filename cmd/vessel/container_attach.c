@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <termios.h>
@@ -220,6 +221,19 @@ static int parse_attach(int argc, char **argv, struct attach_flags *f)
         return want_args(argc, argv, 1, 1, ATTACH_USAGE) ? 0 : 125;
 }
 
+/* A shared hold of the container's exit lock (see vessel-monitor(8)): its
+ * monitor runs the exit command, which removes a --rm container and its
+ * exit file, only once this command has read the exit status. Not taken
+ * (-1) when a foreground run holds the lock: that run removes the container
+ * only after its own exit, and attach reads the status before. */
+static int hold_exit_status(const struct ctr_paths *p)
+{
+        int fd = open(p->exit_lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
+                fd = vs_safe_close(fd);
+        return fd;
+}
+
 int cmd_attach(const struct globals *g, int argc, char **argv)
 {
         struct attach_flags f = {.detach_keys = DETACH_KEYS_DEFAULT, .sig_proxy = true};
@@ -238,8 +252,10 @@ int cmd_attach(const struct globals *g, int argc, char **argv)
         if (r == 0 && container_paused(g, &c))
                 r = vs_error_set(&err, EBUSY, "You cannot attach to a paused container, unpause it first");
         struct ctr_paths p;
+        _cleanup_close_ int exit_lock = -1;
         if (r == 0) {
                 ctr_paths(g, c.id, &p);
+                exit_lock = hold_exit_status(&p);
                 a.sock = attach_connect(p.attach, &err);
                 r = a.sock < 0 ? a.sock : 0;
         }
@@ -253,8 +269,8 @@ int cmd_attach(const struct globals *g, int argc, char **argv)
                 close(a.sock);
                 if (detached)
                         fprintf(stderr, "read escape sequence\n");
-                else if ((r = container_wait(g, s, c.id, &status, &err)) == -ENOENT) {
-                        vs_error_ignore(&err); /* a --rm container, gone */
+                else if ((r = container_wait_attached(g, s, &c, &status, &err)) == -ENOENT) {
+                        vs_error_ignore(&err); /* a --rm container, gone; status is its exit file's */
                         r = 0;
                 }
         }

@@ -380,6 +380,22 @@ cgroup_file()
 	[[ $output == *"$t running"* ]]
 }
 
+@test "attach to a run -d --rm container: its exit status, then it is removed" {
+	name n
+	vessel run -d --rm -i --name "$n" --cgroup-parent "$CG_PARENT" vt-busybox:1 \
+		sh -c 'read l; echo "got:$l"; exit 7' >/dev/null
+	run bash -c "echo one | timeout 20 '$VESSEL' attach $n"
+	[ "$status" -eq 7 ]
+	[ "$output" = "got:one" ]
+	# the monitor's exit command removes it once attach has its status
+	local i
+	for i in $(seq 100); do
+		[ -z "$(vessel ps -aq --filter "name=$n")" ] && break
+		sleep 0.1
+	done
+	[ -z "$(vessel ps -aq --filter "name=$n")" ]
+}
+
 @test "attach: signals are proxied to the container without a terminal" {
 	name n
 	vessel run -d --name "$n" --cgroup-parent "$CG_PARENT" vt-busybox:1 \
