@@ -290,8 +290,10 @@ static int parse_run(int argc, char **argv, struct vs_run_options *o)
         if (vs_run_options_parse(argc, argv, o, &err) < 0)
                 return fail_usage("%s", err.msg);
         struct detach_keys keys; /* checked now: a bad sequence makes no container */
-        if (o->detach_keys && detach_keys_parse(o->detach_keys, &keys, &err) < 0)
+        if (o->detach_keys && detach_keys_parse(o->detach_keys, &keys, &err) < 0) {
+                vs_run_options_free(o);
                 return fail_usage("%s", err.msg);
+        }
         if (o->help) {
                 print_help(strcmp(argv[0], "run") == 0 ? "run [OPTIONS] IMAGE [COMMAND] [ARG...]"
                                                        : "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
