@@ -27,7 +27,7 @@ uint32_t vs_cidr_mask(const struct vs_cidr *c)
         return c->prefix == 0 ? 0 : 0xffffffffu << (32 - c->prefix);
 }
 
-int vs_cidr_parse(const char *text, const char *what, struct vs_cidr *ret, struct vs_error *err)
+int vs_cidr_split(const char *text, const char *what, int family, void *addr, unsigned *prefix, struct vs_error *err)
 {
         char buf[64];
         const char *slash = text ? strchr(text, '/') : NULL;
@@ -36,11 +36,22 @@ int vs_cidr_parse(const char *text, const char *what, struct vs_cidr *ret, struc
         snprintf(buf, sizeof(buf), "%.*s", (int) (slash - text), text);
         char *end;
         errno = 0;
-        long prefix = strtol(slash + 1, &end, 10);
-        struct in_addr a;
-        if (*end || errno || prefix < 0 || prefix > 32 || inet_pton(AF_INET, buf, &a) != 1)
+        long n = strtol(slash + 1, &end, 10);
+        long max = family == AF_INET6 ? 128 : 32;
+        if (*end || errno || n < 0 || n > max || inet_pton(family, buf, addr) != 1)
                 return vs_error_set(err, EINVAL, "invalid CIDR address \"%s\" (%s)", text, what);
-        struct vs_cidr c = {.addr = ntohl(a.s_addr), .prefix = (unsigned) prefix};
+        *prefix = (unsigned) n;
+        return 0;
+}
+
+int vs_cidr_parse(const char *text, const char *what, struct vs_cidr *ret, struct vs_error *err)
+{
+        struct in_addr a;
+        unsigned prefix;
+        int r = vs_cidr_split(text, what, AF_INET, &a, &prefix, err);
+        if (r < 0)
+                return r;
+        struct vs_cidr c = {.addr = ntohl(a.s_addr), .prefix = prefix};
         if (c.addr & ~vs_cidr_mask(&c))
                 return vs_error_set(err, EINVAL, "invalid CIDR address \"%s\" (%s): host bits are set", text, what);
         *ret = c;

@@ -17,6 +17,9 @@ struct vs_cidr {
 
 /* "172.18.0.0/16": addr/prefix, the host bits must be zero; `what` names
  * the flag in the error ("--subnet"). */
+/* Split "ADDR/N" of `family` (AF_INET or AF_INET6): the address into addr (a struct in_addr or
+ * in6_addr), N (at most 32 or 128) into prefix; the error names the text and `what`. */
+int vs_cidr_split(const char *text, const char *what, int family, void *addr, unsigned *prefix, struct vs_error *err);
 int vs_cidr_parse(const char *text, const char *what, struct vs_cidr *ret, struct vs_error *err);
 /* An IPv4 address in dotted form, host byte order. */
 int vs_ipv4_parse(const char *text, const char *what, uint32_t *ret, struct vs_error *err);

@@ -33,18 +33,10 @@ static bool host_bits(const struct in6_addr *a, unsigned prefix)
 
 int vs_cidr6_parse(const char *text, const char *what, struct vs_cidr6 *ret, struct vs_error *err)
 {
-        char buf[64];
-        const char *slash = text ? strchr(text, '/') : NULL;
-        if (!slash || (size_t) (slash - text) >= sizeof(buf) || !slash[1])
-                return vs_error_set(err, EINVAL, "invalid CIDR address \"%s\" (%s)", text ? text : "", what);
-        snprintf(buf, sizeof(buf), "%.*s", (int) (slash - text), text);
-        char *end;
-        errno = 0;
-        long prefix = strtol(slash + 1, &end, 10);
         struct vs_cidr6 c;
-        if (*end || errno || prefix < 0 || prefix > 128 || inet_pton(AF_INET6, buf, &c.addr) != 1)
-                return vs_error_set(err, EINVAL, "invalid CIDR address \"%s\" (%s)", text, what);
-        c.prefix = (unsigned) prefix;
+        int r = vs_cidr_split(text, what, AF_INET6, &c.addr, &c.prefix, err);
+        if (r < 0)
+                return r;
         if (host_bits(&c.addr, c.prefix))
                 return vs_error_set(err, EINVAL, "invalid CIDR address \"%s\" (%s): host bits are set", text, what);
         *ret = c;
