@@ -298,9 +298,11 @@ limits_config()
 	run vr kill --all "$CID" KILL
 	assert_status 0
 	wait_status "$CID" stopped
-	local p
+	local p state
 	for p in "${pids[@]}"; do
-		[[ ! -e /proc/$p ]] || [[ $(awk '{print $3}' "/proc/$p/stat") == Z ]] || fail "$p survived kill --all"
+		# one read of its state: gone (nothing to read, even if reaped just now) or a zombie
+		state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || true
+		[[ -z $state || $state == Z ]] || fail "$p survived kill --all (state $state)"
 	done
 }
 
